@@ -1,0 +1,139 @@
+"""The ``autocorr-ssm`` command line: parse, call one public function, print.
+
+Subcommands: ``figures``, ``verify``, ``list``; plus ``recommend`` (figures/cli_recommend.py)
+and ``train`` (figures/cli_train.py), each module adding its own parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+_PLUGINS = ("figures.cli_recommend", "figures.cli_train")
+
+
+def _cmd_figures(args) -> int:
+    from .framework import FIGURES, build_figure, default_out_dir
+    from .registry import load_all
+
+    load_all()
+    names = args.names or sorted(FIGURES)
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        print(
+            f"error: unknown figure(s): {', '.join(unknown)}; run `autocorr-ssm list`",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out) if args.out else (
+        Path("build/figures-quick") if args.quick else default_out_dir()
+    )
+    t_all = time.perf_counter()
+    for i, name in enumerate(names, 1):
+        print(f"[{i}/{len(names)}] {name} ...", end=" ", flush=True)
+        t0 = time.perf_counter()
+        build_figure(name, quick=args.quick, out_dir=out)
+        print(f"done in {time.perf_counter() - t0:.1f} s", flush=True)
+    print(f"{len(names)} figure(s) written to {out} in {time.perf_counter() - t_all:.1f} s")
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    from .claims import CLAIMS, claims_table, default_claims_path, run_claim
+    from .framework import atomic_write_text
+    from .registry import load_all
+
+    load_all()
+    names = args.names or sorted(CLAIMS)
+    unknown = [n for n in names if n not in CLAIMS]
+    if unknown:
+        print(f"error: unknown claim(s): {', '.join(unknown)}; run `autocorr-ssm list`", file=sys.stderr)
+        return 2
+    outcomes = []
+    for i, name in enumerate(names, 1):
+        print(f"[{i}/{len(names)}] {name} ...", end=" ", flush=True, file=sys.stderr)
+        t0 = time.perf_counter()
+        o = run_claim(name, quick=args.quick)
+        outcomes.append(o)
+        print(f"{'ok' if o.ok else 'FAILED'} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    table = claims_table(outcomes, quick=args.quick)
+    print(table)
+    path = Path(args.out) if args.out else default_claims_path()
+    atomic_write_text(path, table)
+    n_bad = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - n_bad}/{len(outcomes)} claims pass; table written to {path}")
+    return 1 if n_bad else 0
+
+
+def _cmd_list(args) -> int:
+    from .claims import CLAIMS
+    from .framework import FIGURES
+    from .registry import load_all
+
+    load_all()
+    print("figures:")
+    for name, spec in sorted(FIGURES.items()):
+        print(f"  {name:32s} {spec.section:22s} {spec.description}")
+    print("claims:")
+    for name, c in sorted(CLAIMS.items()):
+        print(f"  {name:32s} {c.section:22s} {c.statement}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="autocorr-ssm",
+        description="Derive, compute and check the theory of SSM initialization "
+        "(timescale from autocorrelation, zero real parts, conditioning).",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    f = sub.add_parser(
+        "figures",
+        help="regenerate all or some figures",
+        description="Regenerate figures: compute the data (figures/data/NAME.csv + .json), "
+        "plot from it (NAME.png, NAME.pdf) and update manifest.json.",
+    )
+    f.add_argument("names", nargs="*", metavar="NAME", help="figures to build (default: all)")
+    f.add_argument("--quick", action="store_true", help="small CI-sized data (default out: build/figures-quick)")
+    f.add_argument("--out", metavar="DIR", help="output folder (default: the repository's figures/)")
+    f.set_defaults(func=_cmd_figures)
+
+    v = sub.add_parser(
+        "verify",
+        help="run every registered claim and print the verdict table",
+        description="Run each claim and its negative control; print claim, SPEC section, "
+        "measured value, expected value or band, verdict; write the table to figures/claims.md. "
+        "Exit 1 if any claim fails or any negative control passes.",
+    )
+    v.add_argument("names", nargs="*", metavar="NAME", help="claims to run (default: all)")
+    v.add_argument("--quick", action="store_true", help="CI-sized computations")
+    v.add_argument("--out", metavar="FILE", help="where to write the table (default: figures/claims.md)")
+    v.set_defaults(func=_cmd_verify)
+
+    ls = sub.add_parser("list", help="list registered figures and claims", description="List the registered figures and claims, one line each.")
+    ls.set_defaults(func=_cmd_list)
+
+    for mod in _PLUGINS:
+        try:
+            m = importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name != mod:
+                raise
+            continue
+        m.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Placeholder: figures and claims of this theme are filled by its issue."""

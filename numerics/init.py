@@ -1,0 +1,162 @@
+r"""Initializations of diagonal SSMs (SPEC §5) as pure functions.
+
+Glossary: N modes; w continuous eigenvalues (complex, (N,)); B input vector (complex, (N,));
+A, P HiPPO-LegS matrices. Random schemes take an explicit ``numpy.random.Generator``.
+Each returns an :class:`SSMInit` (unpacks as ``w, B = s4d_lin(N)``); broadcast to H channels
+with ``np.broadcast_to(w, (H, N))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "SSMInit",
+    "s4d_lin",
+    "s4d_inv",
+    "s4d_real",
+    "hippo_legs",
+    "s4d_legs",
+    "lru_ring",
+    "mamba_real",
+    "zero_real",
+    "log_uniform_dt",
+    "INITS",
+]
+
+
+@dataclass(frozen=True)
+class SSMInit:
+    """Continuous eigenvalues ``w`` (complex128, (N,)) and input vector ``B`` (complex128, (N,))."""
+
+    w: np.ndarray
+    B: np.ndarray
+
+    def __iter__(self):
+        return iter((self.w, self.B))
+
+
+def _check_N(N) -> int:
+    if isinstance(N, bool) or not float(N).is_integer() or int(N) < 1:
+        raise ValueError(f"N must be an integer >= 1, got {N!r}")
+    return int(N)
+
+
+def _ones(N: int) -> np.ndarray:
+    return np.ones(N, dtype=np.complex128)
+
+
+def s4d_lin(N: int, real: float = -0.5) -> SSMInit:
+    r"""S4D-Lin: $w_n = -\tfrac12 + i\pi n$, $B_n = 1$, n = 0..N-1 (SPEC §5)."""
+    N = _check_N(N)
+    n = np.arange(N)
+    return SSMInit(real + 1j * np.pi * n, _ones(N))
+
+
+def s4d_inv(N: int, real: float = -0.5) -> SSMInit:
+    r"""S4D-Inv: $w_n = -\tfrac12 + i\frac{N}{\pi}\left(\frac{N}{2n+1} - 1\right)$, $B_n = 1$ (SPEC §5)."""
+    N = _check_N(N)
+    n = np.arange(N)
+    return SSMInit(real + 1j * (N / np.pi) * (N / (2 * n + 1) - 1), _ones(N))
+
+
+def s4d_real(N: int) -> SSMInit:
+    r"""S4D-Real: $w_n = -(n+1)$, $B_n = 1$ (SPEC §5)."""
+    N = _check_N(N)
+    return SSMInit(-(np.arange(N) + 1.0) + 0j, _ones(N))
+
+
+def mamba_real(N: int) -> SSMInit:
+    r"""Mamba-style real init (S4D-Real, $A = -(n+1)$, stored as ``A_log = log(n+1)``); B = 1 (SPEC §5)."""
+    return s4d_real(N)
+
+
+def hippo_legs(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""HiPPO-LegS matrices (SPEC §5): A (N, N), B (N,), P (N,), all float64.
+
+    $A_{nk} = -\sqrt{2n+1}\sqrt{2k+1}$ for n > k, $-(n+1)$ for n = k, 0 above;
+    $B_n = \sqrt{2n+1}$; $P_n = \sqrt{n+1/2}$ (so $A + PP^\top$ is normal: $-I/2$ + skew).
+    """
+    N = _check_N(N)
+    q = np.sqrt(2.0 * np.arange(N) + 1.0)
+    A = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
+    return A, q.copy(), np.sqrt(np.arange(N) + 0.5)
+
+
+def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False):
+    r"""S4D-LegS: diagonalize the normal part $S = A + PP^\top$ of HiPPO-LegS (SPEC §5, Result 5.1).
+
+    $S = -\tfrac12 I + K$ with K skew-symmetric; ``eigh`` of the Hermitian $iK = V\Lambda V^*$
+    gives $S = V(-\tfrac12 - i\Lambda)V^*$, so $w = -\tfrac12 - i\lambda$ exactly on the line
+    Re w = -1/2. $B = b\_scale \cdot V^* B_{HiPPO}$: the theoretical ½ of Result 5.1 by
+    default (the S4 reference code uses ``b_scale=1``). With ``return_eigenvectors`` also
+    returns V (N, N) complex so that a readout C in the HiPPO basis maps to ``C @ V``.
+    """
+    N = _check_N(N)
+    A, B, P = hippo_legs(N)
+    S = A + np.outer(P, P)
+    K = S + 0.5 * np.eye(N)
+    lam, V = np.linalg.eigh(1j * K)
+    w = -0.5 - 1j * lam
+    B_proj = b_scale * (V.conj().T @ B)
+    init = SSMInit(w.astype(np.complex128), B_proj.astype(np.complex128))
+    return (init, V) if return_eigenvectors else init
+
+
+def lru_ring(
+    rng: np.random.Generator,
+    N: int,
+    r_min: float = 0.0,
+    r_max: float = 1.0,
+    max_phase: float = 2 * np.pi,
+) -> SSMInit:
+    r"""LRU ring init (SPEC §5): discrete $\lambda = r e^{i\theta}$, uniform on the annulus
+    $r_{min} \le |\lambda| \le r_{max}$ (area measure), $\theta \sim U[0, \text{max\_phase}]$.
+
+    Returned as the continuous eigenvalue for Δ = 1: $w = \log\lambda = \log r + i\theta$
+    (so ``zoh(w, 1.0)[0] == λ``); B = 1. Requires 0 <= r_min < r_max <= 1.
+    """
+    N = _check_N(N)
+    if not (0.0 <= r_min < r_max <= 1.0):
+        raise ValueError(f"need 0 <= r_min < r_max <= 1, got r_min={r_min!r}, r_max={r_max!r}")
+    if not max_phase > 0:
+        raise ValueError(f"max_phase must be > 0, got {max_phase!r}")
+    u1, u2 = rng.random(N), rng.random(N)
+    r2 = u1 * (r_max**2 - r_min**2) + r_min**2
+    r2 = np.maximum(r2, np.finfo(float).tiny)
+    return SSMInit(0.5 * np.log(r2) + 1j * max_phase * u2, _ones(N))
+
+
+def zero_real(N: int, spacing: float = np.pi, offset: float = 0.0) -> SSMInit:
+    r"""Zero-real-part init (SPEC §3, §5): $w_n = i(\text{offset} + \text{spacing}\cdot n)$, B = 1.
+
+    Pair it with the data-driven Δ of SPEC Result 2.2. With ``spacing = π/(N Δ)`` the
+    discrete phases $b_n\Delta$ cover [0, π) (SPEC Check 3.3).
+    """
+    N = _check_N(N)
+    if not (np.isfinite(spacing) and spacing > 0):
+        raise ValueError(f"spacing must be finite and > 0, got {spacing!r}")
+    return SSMInit(1j * (offset + spacing * np.arange(N)), _ones(N))
+
+
+def log_uniform_dt(
+    rng: np.random.Generator, H: int, dt_min: float = 1e-3, dt_max: float = 1e-1
+) -> np.ndarray:
+    r"""Δ per channel, log-uniform in [dt_min, dt_max] (S4D default, SPEC §5); shape (H,)."""
+    H = _check_N(H)
+    if not (0 < dt_min <= dt_max and np.isfinite(dt_max)):
+        raise ValueError(f"need 0 < dt_min <= dt_max < inf, got dt_min={dt_min!r}, dt_max={dt_max!r}")
+    return np.exp(rng.uniform(np.log(dt_min), np.log(dt_max), size=H))
+
+
+#: Deterministic initializations by name (for the CLI and figures); random ones take an rng.
+INITS = {
+    "s4d_lin": s4d_lin,
+    "s4d_inv": s4d_inv,
+    "s4d_real": s4d_real,
+    "s4d_legs": s4d_legs,
+    "mamba_real": mamba_real,
+    "zero_real": zero_real,
+}

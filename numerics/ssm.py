@@ -1,0 +1,231 @@
+r"""Diagonal SSM core: discretization, kernel, recurrence, causal convolution (SPEC §1).
+
+Glossary (SPEC §1, S4D notation)
+    H   channels (independent copies), leading axes ``...`` of every array
+    N   modes per channel (state size m in [AM])
+    L   sequence length
+    w   continuous eigenvalues, complex, shape (..., N); w = -a + i b, a >= 0
+    B   input vector, complex, (..., N);  c  readout, complex, (..., N)
+    dt  timescale Δ > 0, shape (...) (one per channel) or scalar
+    w_bar, B_bar   discrete eigenvalues and input vector
+    rho            real kernel, (..., L)
+
+Model: h_k = w_bar ⊙ h_{k-1} + B_bar x_k, y_k = Re(cᵀ h_k), h_0 = 0, so
+y_k = Σ_{j=0}^{k-1} ρ_j x_{k-j} with ρ_j = Re(Σ_n c_n B_bar_n w_bar_n^j) (SPEC §1.2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+
+from ._checks import as_finite, broadcast, check_dt, check_L, check_w
+
+__all__ = [
+    "expm1_over_z",
+    "zoh",
+    "bilinear",
+    "discretize",
+    "ssm_kernel",
+    "ssm_recurrence",
+    "causal_conv",
+    "conjugate_pairs",
+]
+
+_METHODS = ("zoh", "bilinear")
+
+
+def expm1_over_z(z) -> np.ndarray:
+    r"""$(e^z - 1)/z$ for complex z, accurate as $|z| \to 0$ and exactly 1 at z = 0.
+
+    SPEC §1.1. Uses $e^{x+iy}-1 = \mathrm{expm1}(x)\cos y - 2\sin^2(y/2) + i e^x \sin y$,
+    which has no cancellation for Re z <= 0, then divides by z (no 0/0: z = 0 maps to 1).
+    Shapes: any; dtype complex128.
+    """
+    z = np.asarray(z, dtype=np.complex128)
+    x, y = z.real, z.imag
+    num = (np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2) + 1j * (np.exp(x) * np.sin(y))
+    out = np.ones_like(z)
+    nz = z != 0
+    out[nz] = num[nz] / z[nz]
+    # for |z| < 1e-8 the Taylor series 1 + z/2 + z^2/6 is exact to double precision
+    small = nz & (np.abs(z) < 1e-8)
+    out[small] = 1.0 + z[small] / 2.0 + z[small] ** 2 / 6.0
+    return out
+
+
+def zoh(w, dt) -> tuple[np.ndarray, np.ndarray]:
+    r"""Zero-order-hold discretization (SPEC §1.1).
+
+    $\bar w = e^{\Delta w}$, $\bar B = \frac{e^{\Delta w}-1}{w} B = \Delta\,\frac{e^{z}-1}{z} B$
+    with $z = \Delta w$; exactly $\bar B = \Delta B$ at w = 0.
+
+    Args:
+        w: continuous eigenvalues, complex, any shape (...).
+        dt: timescale Δ > 0, broadcast against ``w`` with numpy rules
+            (pass ``dt[..., None]`` for one Δ per channel of a (H, N) ``w``).
+    Returns:
+        ``(w_bar, B_factor)``, complex128 of the broadcast shape, with B_bar = B_factor · B.
+    """
+    w = as_finite("w", w).astype(np.complex128)
+    dt = check_dt(dt)
+    z = dt * w
+    return np.exp(z), dt * expm1_over_z(z)
+
+
+def bilinear(w, dt) -> tuple[np.ndarray, np.ndarray]:
+    r"""Bilinear (Tustin) discretization (SPEC §1.1).
+
+    $\bar w = (1 + \Delta w/2)/(1 - \Delta w/2)$, $\bar B = \Delta/(1 - \Delta w/2)\, B$.
+    Shapes as in :func:`zoh`; returns ``(w_bar, B_factor)``, complex128.
+    """
+    w = as_finite("w", w).astype(np.complex128)
+    dt = check_dt(dt)
+    half = 0.5 * dt * w
+    denom = 1.0 - half
+    return (1.0 + half) / denom, dt / denom
+
+
+def _log_w_bar(w: np.ndarray, dt: np.ndarray, method: str) -> np.ndarray:
+    """log of the discrete eigenvalue, computed without forming w_bar (keeps phases exact)."""
+    z = dt * w
+    if method == "zoh":
+        return z
+    # log((1 + z/2)/(1 - z/2)) = 2 artanh(z/2), accurate for small z
+    return 2.0 * np.arctanh(0.5 * z)
+
+
+def discretize(w, dt, method: str = "zoh") -> tuple[np.ndarray, np.ndarray]:
+    """Dispatch to :func:`zoh` or :func:`bilinear` by name (``method`` in {"zoh", "bilinear"})."""
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    return zoh(w, dt) if method == "zoh" else bilinear(w, dt)
+
+
+def _prepare(w, B, c, dt, method, allow_unstable):
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    w = check_w(w, allow_unstable)
+    B = as_finite("B", B).astype(np.complex128)
+    c = as_finite("c", c).astype(np.complex128)
+    dt = check_dt(dt)
+    w, B, c = broadcast(w=w, B=B, c=c)
+    lead = w.shape[:-1]
+    try:
+        dt_b = np.broadcast_to(dt, lead)
+    except ValueError:
+        raise ValueError(
+            f"dt of shape {dt.shape} does not broadcast to the channel shape {lead} of w{w.shape}"
+        ) from None
+    return w, B, c, dt_b[..., None]
+
+
+def ssm_kernel(
+    w,
+    B,
+    c,
+    dt,
+    L: int,
+    method: str = "zoh",
+    *,
+    conj_pairs: bool = False,
+    allow_unstable: bool = False,
+) -> np.ndarray:
+    r"""SSM convolution kernel $\rho_k = \mathrm{Re}\sum_n c_n \bar B_n \bar w_n^k$, k = 0..L-1.
+
+    SPEC §1.2 (Vandermonde product) and §5 (conjugate-pair halving). Computed in float64 as
+    $\bar w^k = \exp(k \log \bar w)$ with $\log\bar w = \Delta w$ (ZOH) or $2\,\mathrm{artanh}(\Delta w/2)$
+    (bilinear), in chunks of L so memory stays O(H·N·chunk); exact at w = 0.
+
+    Args:
+        w, B, c: complex, shape (..., N), broadcast together.
+        dt: Δ > 0, scalar or shape (...) (one per channel).
+        L: kernel length >= 1.
+        method: "zoh" or "bilinear".
+        conj_pairs: if True each mode stands for itself and its complex conjugate (S4D keeps
+            N/2 modes), and the kernel is $2\,\mathrm{Re}\sum_n(\cdot)$.
+        allow_unstable: accept Re w > 0.
+    Returns:
+        float64 array of shape (..., L).
+    """
+    L = check_L(L)
+    w, B, c, dt = _prepare(w, B, c, dt, method, allow_unstable)
+    B_factor = discretize(w, dt, method)[1]
+    coef = c * B_factor * B  # (..., N)
+    logw = _log_w_bar(w, dt, method)  # (..., N)
+    lead, N = w.shape[:-1], w.shape[-1]
+    out = np.empty(lead + (L,), dtype=np.float64)
+    n_lead = int(np.prod(lead)) if lead else 1
+    chunk = max(1, min(L, (1 << 22) // max(1, n_lead * N)))
+    for k0 in range(0, L, chunk):
+        k = np.arange(k0, min(L, k0 + chunk), dtype=np.float64)
+        V = np.exp(logw[..., None] * k)  # (..., N, chunk)
+        out[..., k0 : k0 + k.size] = np.einsum("...n,...nk->...k", coef, V).real
+    return 2.0 * out if conj_pairs else out
+
+
+def conjugate_pairs(w, B, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expand N/2 modes to the full N: append the complex conjugates (SPEC §5).
+
+    ``ssm_kernel(*conjugate_pairs(w, B, c), dt, L)`` equals
+    ``ssm_kernel(w, B, c, dt, L, conj_pairs=True)``. Shapes (..., N/2) -> (..., N).
+    """
+    w, B, c = (np.asarray(a, dtype=np.complex128) for a in (w, B, c))
+    return tuple(np.concatenate([a, a.conj()], axis=-1) for a in (w, B, c))
+
+
+def ssm_recurrence(
+    w, B, c, dt, x, method: str = "zoh", *, allow_unstable: bool = False
+) -> np.ndarray:
+    r"""Sequential reference: $h_k = \bar w \odot h_{k-1} + \bar B x_k$, $y_k = \mathrm{Re}(c^\top h_k)$.
+
+    SPEC §1.1, h_0 = 0. O(L) Python steps, vectorized over batch, channels and modes.
+
+    Args:
+        w, B, c: complex (..., N); dt: Δ > 0, scalar or (...).
+        x: real input of shape (batch..., L) whose leading axes broadcast with the
+            channel shape of w (e.g. w (H, N), x (batch, H, L)).
+    Returns:
+        y, float64 of shape broadcast(x.shape[:-1], channels) + (L,).
+    """
+    w, B, c, dt = _prepare(w, B, c, dt, method, allow_unstable)
+    x = as_finite("x", x, dtype=np.float64)
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(f"x must have a time axis of length >= 1, got shape {x.shape}")
+    w_bar, B_factor = discretize(w, dt, method)
+    B_bar = B_factor * B
+    L = x.shape[-1]
+    try:
+        lead = np.broadcast_shapes(x.shape[:-1], w.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"x of shape {x.shape} does not broadcast with the channel shape {w.shape[:-1]}"
+        ) from None
+    h = np.zeros(lead + (w.shape[-1],), dtype=np.complex128)
+    y = np.empty(lead + (L,), dtype=np.float64)
+    for k in range(L):
+        h = w_bar * h + B_bar * x[..., k, None]
+        y[..., k] = np.einsum("...n,...n->...", c, h).real
+    return y
+
+
+def causal_conv(kernel, x) -> np.ndarray:
+    r"""Causal convolution $y_k = \sum_{j=0}^{k} \rho_j x_{k-j}$ by FFT at length >= 2L (SPEC §1.2).
+
+    Args:
+        kernel: real (..., L_k); x: real (..., L) with broadcastable leading axes.
+            The kernel is truncated or zero-padded to L.
+    Returns:
+        float64 (broadcast leading..., L).
+    """
+    kernel = as_finite("kernel", kernel, dtype=np.float64)
+    x = as_finite("x", x, dtype=np.float64)
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(f"x must have a time axis of length >= 1, got shape {x.shape}")
+    if kernel.ndim == 0 or kernel.shape[-1] == 0:
+        raise ValueError(f"kernel must have a lag axis of length >= 1, got shape {kernel.shape}")
+    L = x.shape[-1]
+    kernel = kernel[..., :L]
+    n = scipy.fft.next_fast_len(2 * L, real=True)
+    y = scipy.fft.irfft(scipy.fft.rfft(kernel, n) * scipy.fft.rfft(x, n), n)
+    return y[..., :L]
