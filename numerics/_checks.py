@@ -24,7 +24,7 @@ def as_finite(name: str, value, dtype=None) -> np.ndarray:
     if a.dtype == object:
         raise ValueError(f"{name} must be numeric, got {value!r}")
     if a.size and not np.all(np.isfinite(a)):
-        bad = a.reshape(-1)[~np.isfinite(a.reshape(-1))][0]
+        bad = a.reshape(-1)[~np.isfinite(a.reshape(-1))][0].item()
         idx = np.argwhere(~np.isfinite(a))[0]
         where = f" at index {tuple(int(i) for i in idx)}" if a.ndim else ""
         raise ValueError(f"{name} must be finite, got {bad!r}{where}")
@@ -37,7 +37,7 @@ def check_dt(dt) -> np.ndarray:
     if d.size == 0:
         raise ValueError("dt must be non-empty")
     if np.any(d <= 0):
-        raise ValueError(f"dt must be > 0, got {d.reshape(-1)[np.argmax(d.reshape(-1) <= 0)]!r}")
+        raise ValueError(f"dt must be > 0, got {d.reshape(-1)[np.argmax(d.reshape(-1) <= 0)].item()!r}")
     return d
 
 
@@ -47,7 +47,7 @@ def check_w(w, allow_unstable: bool = False) -> np.ndarray:
     if a.size == 0:
         raise ValueError("w must hold at least one mode, got an empty array")
     if not allow_unstable and np.any(a.real > 0):
-        bad = a.reshape(-1)[np.argmax(a.real.reshape(-1) > 0)]
+        bad = a.reshape(-1)[np.argmax(a.real.reshape(-1) > 0)].item()
         raise ValueError(
             f"Re w must be <= 0 for a stable SSM, got w = {bad!r}; "
             "pass allow_unstable=True to compute it anyway"

@@ -1,0 +1,344 @@
+r"""Differentiable diagonal-SSM kernel and causal convolution in torch (SPEC §1.1, §1.2, §5).
+
+The only module below ``numerics/training`` that imports torch (DESIGN.md); ``import numerics``
+does not import it. Same semantics as :func:`numerics.ssm.ssm_kernel`, on torch tensors, on any
+device, differentiable with respect to w, B, c and dt.
+
+Glossary (SPEC §1, S4D notation)
+    H   channels, the leading axes ``...`` of every tensor
+    N   modes per channel;  L  kernel / sequence length
+    w   continuous eigenvalues, complex (..., N), w = -a + i b, a >= 0
+    B, c   input and readout vectors, complex (..., N)
+    dt  timescale Δ > 0, scalar or (...)
+    z   = log w̄ (= Δw for ZOH, 2 artanh(Δw/2) for bilinear), complex (..., N)
+    C, J   split of the lag k = i + C·j, 0 <= i < C, 0 <= j < J, C·J >= L
+    rho    real kernel (..., L)
+
+Accuracy (SPEC §1.2). A float32 Vandermonde kernel exp(k·Δw) rounds the phase k·Δb, which
+reaches 1e4–1e5 radians at long L, so the relative error grows as Re w -> 0 (the S4D reference
+code: ~3.5e-3 at Re w = -1e-4, L = 16384; NaN at w = 0). Here every phase is formed in float64:
+with k = i + C·j,
+
+    rho_{i + C j} = Re Σ_n (c_n B̄_n w̄_n^i) · (w̄_n^C)^j = Re (Pᵀ Q)_{ij},
+    P_{n i} = c_n B̄_n e^{i z_n}  (..., N, C),   Q_{n j} = e^{C j z_n}  (..., N, J),
+
+where P and Q are computed in float64 (O(H·N·√L) exponentials), rounded once to the working
+precision, and contracted by one batched real matrix product of inner size 2N
+(Re(PᵀQ) = Re Pᵀ Re Q − Im Pᵀ Im Q). Memory is O(H·N·√L + H·L); the (..., N, L) tensor is never
+formed. Gradients flow through the float64 exponentials by ordinary autograd. The ZOH factor
+(e^z − 1)/z uses an expm1-type formula with no cancellation and a Taylor branch at |z| < 1e-4
+(exact value 1 and finite gradient at z = 0).
+
+On CUDA, keep TF32 matmuls off (torch's default) if float32 accuracy matters:
+``torch.backends.cuda.matmul.allow_tf32 = True`` reduces the product to ~1e-3 relative accuracy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+__all__ = [
+    "expm1_over_z",
+    "zoh",
+    "bilinear",
+    "log_w_bar",
+    "ssm_kernel",
+    "causal_conv",
+]
+
+_METHODS = ("zoh", "bilinear")
+_SMALL_Z = 1e-4  # below |z| = 1e-4 the degree-4 Taylor polynomial of (e^z-1)/z is exact in float64
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _complex_dtype(*tensors: torch.Tensor) -> torch.dtype:
+    """complex64 unless any input is double precision (float64 / complex128)."""
+    double = any(t.dtype in (torch.float64, torch.complex128) for t in tensors)
+    return torch.complex128 if double else torch.complex64
+
+
+def _real_dtype(cdtype: torch.dtype) -> torch.dtype:
+    return torch.float64 if cdtype == torch.complex128 else torch.float32
+
+
+def _as_tensor(name: str, x, device=None) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        return x
+    try:
+        return torch.as_tensor(x, device=device)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"{name} must be a tensor or a number, got {x!r}") from None
+
+
+def _first_bad(name: str, x: torch.Tensor, bad: torch.Tensor, rule: str) -> ValueError:
+    idx = tuple(int(i) for i in torch.nonzero(bad)[0]) if bad.dim() else ()
+    val = x.detach()[idx].item() if idx else x.detach().reshape(-1)[0].item()
+    where = f" at index {idx}" if idx else ""
+    return ValueError(f"{name} {rule}, got {val!r}{where}")
+
+
+def _check_finite(name: str, x: torch.Tensor) -> None:
+    if x.numel() and not bool(torch.isfinite(x).all()):
+        raise _first_bad(name, x, ~torch.isfinite(x), "must be finite")
+
+
+def _check_inputs(w, B, c, dt, allow_unstable: bool) -> None:
+    """Validate at the public boundary (one device sync when all is well)."""
+    for name, x in (("w", w), ("B", B), ("c", c), ("dt", dt)):
+        if x.is_complex() or x.is_floating_point():
+            continue
+        if x.dtype == torch.bool:
+            raise ValueError(f"{name} must be numeric, got a bool tensor")
+    if w.dim() == 0 or w.shape[-1] == 0:
+        raise ValueError(f"w must have a mode axis of length >= 1, got shape {tuple(w.shape)}")
+    if dt.numel() == 0:
+        raise ValueError("dt must be non-empty")
+    devices = {x.device for x in (w, B, c, dt)}
+    if len(devices) > 1:
+        names = ", ".join(f"{n} on {x.device}" for n, x in (("w", w), ("B", B), ("c", c), ("dt", dt)))
+        raise ValueError(f"w, B, c and dt must be on one device, got {names}")
+    wr = w.real if w.is_complex() else w
+    ok = torch.isfinite(w).all() & torch.isfinite(B).all() & torch.isfinite(c).all()
+    ok = ok & torch.isfinite(dt).all() & (dt > 0).all()
+    if not allow_unstable:
+        ok = ok & (wr <= 0).all()
+    if bool(ok):  # the single sync on the happy path
+        return
+    for name, x in (("w", w), ("B", B), ("c", c), ("dt", dt)):
+        _check_finite(name, x)
+    if not bool((dt > 0).all()):
+        raise _first_bad("dt", dt, dt <= 0, "must be > 0")
+    bad = wr > 0
+    raise ValueError(
+        f"Re w must be <= 0 for a stable SSM, got w = {w.detach()[tuple(torch.nonzero(bad)[0])].item()!r}"
+        "; pass allow_unstable=True to compute it anyway"
+    )
+
+
+def _check_L(L) -> int:
+    if isinstance(L, bool) or not isinstance(L, (int, float)) and not hasattr(L, "__index__"):
+        raise ValueError(f"L must be an integer >= 1, got {L!r}")
+    if not float(L).is_integer():
+        raise ValueError(f"L must be an integer >= 1, got {L!r}")
+    if int(L) < 1:
+        raise ValueError(f"L must be >= 1, got {L!r}")
+    return int(L)
+
+
+# ----------------------------------------------------------------------------- discretization
+
+
+def expm1_over_z(z: torch.Tensor) -> torch.Tensor:
+    r"""$(e^z - 1)/z$ for complex z, accurate as $|z| \to 0$, exactly 1 at z = 0 (SPEC §1.1).
+
+    $e^{x+iy} - 1 = \mathrm{expm1}(x)\cos y - 2\sin^2(y/2) + i\,e^x \sin y$ has no cancellation
+    for Re z <= 0; for |z| < 1e-4 the Taylor polynomial $1 + z/2 + z^2/6 + z^3/24 + z^4/120$ is
+    used instead (the division is masked there, so value and gradient are finite at z = 0).
+    Shapes: any; dtype: complex, same as ``z`` (real input is promoted to complex).
+    """
+    if not z.is_complex():
+        z = torch.complex(z, torch.zeros_like(z))
+    x, y = z.real, z.imag
+    num = torch.complex(torch.expm1(x) * torch.cos(y) - 2.0 * torch.sin(0.5 * y) ** 2,
+                        torch.exp(x) * torch.sin(y))
+    small = z.abs() < _SMALL_Z
+    z_safe = torch.where(small, torch.ones_like(z), z)
+    taylor = 1.0 + z * (1 / 2 + z * (1 / 6 + z * (1 / 24 + z / 120)))
+    return torch.where(small, taylor, num / z_safe)
+
+
+def zoh(w: torch.Tensor, dt) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Zero-order hold (SPEC §1.1): $\bar w = e^{\Delta w}$, $\bar B = \Delta\,\frac{e^z-1}{z}B$, z = Δw.
+
+    Args:
+        w: complex tensor, any shape; dt: Δ > 0, tensor or number broadcasting against ``w``
+            (pass ``dt[..., None]`` for one Δ per channel of an (H, N) ``w``).
+    Returns:
+        ``(w_bar, B_factor)`` with B̄ = B_factor · B, computed in float64 and returned in the
+        complex dtype of ``w`` (complex64 or complex128). Differentiable. Inputs are trusted
+        (validation happens in :func:`ssm_kernel`).
+    """
+    cdtype = w.dtype if w.is_complex() else _complex_dtype(w)
+    w64 = w.to(torch.complex128)
+    dt64 = _as_tensor("dt", dt, w.device).to(device=w.device, dtype=torch.float64)
+    z = dt64 * w64
+    return torch.exp(z).to(cdtype), (dt64 * expm1_over_z(z)).to(cdtype)
+
+
+def bilinear(w: torch.Tensor, dt) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Bilinear (Tustin) discretization (SPEC §1.1).
+
+    $\bar w = (1 + \Delta w/2)/(1 - \Delta w/2)$, $\bar B = \Delta/(1 - \Delta w/2)\,B$.
+    Shapes and dtypes as in :func:`zoh`.
+    """
+    cdtype = w.dtype if w.is_complex() else _complex_dtype(w)
+    w64 = w.to(torch.complex128)
+    dt64 = _as_tensor("dt", dt, w.device).to(device=w.device, dtype=torch.float64)
+    half = 0.5 * dt64 * w64
+    denom = 1.0 - half
+    return ((1.0 + half) / denom).to(cdtype), (dt64 / denom).to(cdtype)
+
+
+def log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str = "zoh") -> torch.Tensor:
+    r"""$\log \bar w$ without forming $\bar w$ (SPEC §1.1): Δw (ZOH) or $2\,\mathrm{artanh}(\Delta w/2)$.
+
+    Keeps the phase exact in the working precision of ``w`` and ``dt`` (use float64 inputs for
+    the kernel). ``dt`` must broadcast against ``w``. Complex output, differentiable.
+    """
+    z = dt * w
+    if method == "zoh":
+        return z
+    if method == "bilinear":
+        return 2.0 * torch.atanh(0.5 * z)
+    raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+
+
+# ----------------------------------------------------------------------------- kernel
+
+
+def _split(L: int) -> tuple[int, int]:
+    """k = i + C·j with C = ceil(√L), J = ceil(L/C): C·J >= L, C + J ~ 2√L."""
+    C = max(1, math.isqrt(L - 1) + 1) if L > 1 else 1
+    return C, -(-L // C)
+
+
+def ssm_kernel(
+    w,
+    B,
+    c,
+    dt,
+    L: int,
+    method: str = "zoh",
+    *,
+    conj_pairs: bool = False,
+    allow_unstable: bool = False,
+) -> torch.Tensor:
+    r"""SSM convolution kernel $\rho_k = \mathrm{Re}\sum_n c_n \bar B_n \bar w_n^k$, k = 0..L-1.
+
+    SPEC §1.2 (Vandermonde product) and §5 (conjugate pairs); torch twin of
+    :func:`numerics.ssm.ssm_kernel`. Phases and powers are formed in float64 through the split
+    k = i + C·j (module docstring) and contracted by one batched matrix product in the working
+    precision, so the float32 kernel stays accurate (relative error <= 1e-5 up to L = 65536) at
+    Re w = 0, including w = 0 exactly. Memory O(H·N·√L + H·L) forward and backward.
+
+    Args:
+        w, B, c: tensors (complex, or real promoted to complex) of shape (..., N), broadcast
+            together, on one device.
+        dt: Δ > 0, number or tensor of shape (...) (one per channel) or scalar.
+        L: kernel length >= 1.
+        method: "zoh" or "bilinear".
+        conj_pairs: each mode stands for itself and its conjugate; the kernel is 2 Re Σ_n(·).
+        allow_unstable: accept Re w > 0.
+    Returns:
+        real tensor (..., L) on the device of ``w``: float32 for single-precision inputs,
+        float64 if any of w, B, c is double precision. Differentiable in w, B, c, dt.
+    Raises:
+        ValueError: non-finite inputs, dt <= 0, Re w > 0 (unless allowed), L < 1, empty modes,
+            unknown method, shapes that do not broadcast, tensors on different devices.
+    """
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    L = _check_L(L)
+    w = _as_tensor("w", w)
+    B = _as_tensor("B", B, w.device)
+    c = _as_tensor("c", c, w.device)
+    dt = _as_tensor("dt", dt, w.device)
+    _check_inputs(w, B, c, dt, allow_unstable)
+    cdtype = _complex_dtype(w, B, c)
+    rdtype = _real_dtype(cdtype)
+    try:
+        shape = torch.broadcast_shapes(w.shape, B.shape, c.shape)
+    except RuntimeError:
+        raise ValueError(
+            f"shapes do not broadcast: w{tuple(w.shape)}, B{tuple(B.shape)}, c{tuple(c.shape)}"
+        ) from None
+    lead, N = shape[:-1], shape[-1]
+    try:
+        dt_b = torch.broadcast_to(dt, lead)
+    except RuntimeError:
+        raise ValueError(
+            f"dt of shape {tuple(dt.shape)} does not broadcast to the channel shape {tuple(lead)} "
+            f"of w{tuple(shape)}"
+        ) from None
+
+    # --- float64 part: discretization and the two small Vandermonde factors
+    w64 = w.to(torch.complex128).expand(shape)  # (..., N)
+    dt64 = dt_b.to(torch.float64)[..., None]  # (..., 1)
+    if method == "zoh":
+        z = dt64 * w64  # (..., N)  log w̄
+        B_factor = dt64 * expm1_over_z(z)
+    else:
+        z = log_w_bar(w64, dt64, "bilinear")
+        B_factor = dt64 / (1.0 - 0.5 * dt64 * w64)
+    coef = c.to(torch.complex128) * B.to(torch.complex128) * B_factor  # (..., N)
+    if conj_pairs:
+        coef = 2.0 * coef
+    C, J = _split(L)
+    i = torch.arange(C, device=w.device, dtype=torch.float64)  # (C,)
+    j = torch.arange(J, device=w.device, dtype=torch.float64) * C  # (J,)
+    P = coef[..., None] * torch.exp(z[..., None] * i)  # (..., N, C)
+    Q = torch.exp(z[..., None] * j)  # (..., N, J)
+
+    # --- working precision: Re(Pᵀ Q) as one real product of inner size 2N
+    Pr = torch.cat([P.real, -P.imag], dim=-2).to(rdtype)  # (..., 2N, C)
+    Qr = torch.cat([Q.real, Q.imag], dim=-2).to(rdtype)  # (..., 2N, J)
+    K = Pr.transpose(-1, -2) @ Qr  # (..., C, J), K[i, j] = rho_{i + C j}
+    rho = K.transpose(-1, -2).reshape(*lead, C * J)  # (..., C·J), k = i + C j
+    return rho[..., :L]
+
+
+# ----------------------------------------------------------------------------- convolution
+
+
+def _fast_len(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n (FFT-friendly length)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            q = p35
+            while q < n:
+                q *= 2
+            best = min(best, q)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def causal_conv(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    r"""Causal convolution $y_k = \sum_{j=0}^{k} \rho_j x_{k-j}$ by FFT at length >= 2L (SPEC §1.2).
+
+    Torch twin of :func:`numerics.ssm.causal_conv`; differentiable in both arguments.
+
+    Args:
+        kernel: real tensor (..., L_k), truncated or zero-padded to L.
+        x: real tensor (..., L), leading axes broadcasting with the kernel's
+            (e.g. kernel (H, L), x (batch, H, L)).
+    Returns:
+        real tensor of the broadcast leading shape + (L,), dtype promoted from the inputs.
+    """
+    if not isinstance(kernel, torch.Tensor) or not isinstance(x, torch.Tensor):
+        raise ValueError("kernel and x must be torch tensors")
+    if x.dim() == 0 or x.shape[-1] == 0:
+        raise ValueError(f"x must have a time axis of length >= 1, got shape {tuple(x.shape)}")
+    if kernel.dim() == 0 or kernel.shape[-1] == 0:
+        raise ValueError(
+            f"kernel must have a lag axis of length >= 1, got shape {tuple(kernel.shape)}"
+        )
+    if kernel.is_complex() or x.is_complex():
+        raise ValueError("kernel and x must be real tensors")
+    if kernel.device != x.device:
+        raise ValueError(f"kernel on {kernel.device} and x on {x.device}: put them on one device")
+    L = x.shape[-1]
+    dtype = torch.promote_types(kernel.dtype, x.dtype)
+    if not dtype.is_floating_point:
+        dtype = torch.get_default_dtype()
+    kernel = kernel[..., :L].to(dtype)
+    n = _fast_len(2 * L)
+    y = torch.fft.irfft(torch.fft.rfft(kernel, n=n) * torch.fft.rfft(x.to(dtype), n=n), n=n)
+    return y[..., :L]

@@ -1,0 +1,74 @@
+"""The command line: help texts, list, verify table, figures, error exits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from figures.cli import build_parser, main
+
+
+@pytest.mark.parametrize("cmd", [[], ["figures"], ["verify"], ["list"]])
+def test_help_is_complete(cmd, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([*cmd, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: autocorr-ssm" in out
+
+
+def test_all_subcommands_present():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert {"figures", "verify", "list"} <= set(sub.choices)
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "kernels_by_init" in out and "s4d_legs_convergence" in out
+
+
+def test_verify_writes_table(tmp_path, capsys):
+    out_file = tmp_path / "claims.md"
+    assert main(["verify", "--quick", "s4d_legs_convergence", "--out", str(out_file)]) == 0
+    table = out_file.read_text()
+    assert "| s4d_legs_convergence | SPEC §5, Result 5.1 |" in table and "PASS" in table
+    assert "fails ✓" in table
+
+
+def test_verify_exit_1_when_a_claim_fails(tmp_path, monkeypatch):
+    from figures import claims
+
+    def failing(quick=False, control=False):
+        return claims.ClaimResult(1.0, "in [2, 3]", False)
+
+    monkeypatch.setitem(claims.CLAIMS, "_always_fails", claims.Claim("_always_fails", "SPEC §0", "x", "y", failing))
+    assert main(["verify", "--quick", "_always_fails", "--out", str(tmp_path / "c.md")]) == 1
+
+
+def test_unknown_names_exit_2(tmp_path, capsys):
+    assert main(["figures", "no_such_figure", "--out", str(tmp_path)]) == 2
+    assert main(["verify", "no_such_claim", "--out", str(tmp_path / "c.md")]) == 2
+    assert "unknown" in capsys.readouterr().err
+
+
+def test_figures_quick_to_out(tmp_path):
+    assert main(["figures", "kernels_by_init", "--quick", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "kernels_by_init.png").stat().st_size > 1000
+    assert (tmp_path / "data/kernels_by_init.csv").exists() and (tmp_path / "manifest.json").exists()
+
+
+def test_python_m_figures_help():
+    r = subprocess.run([sys.executable, "-m", "figures", "--help"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "--quick" in r.stdout
+
+
+def test_entry_point_installed():
+    import shutil
+    from pathlib import Path
+
+    exe = shutil.which("autocorr-ssm") or str(Path(sys.executable).parent / "autocorr-ssm")
+    r = subprocess.run([exe, "list"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
