@@ -1,3 +1,704 @@
-"""Placeholder: filled by its issue."""
+r"""Input autocorrelation, the Toeplitz second-moment matrix and its top eigenvalue (SPEC §1.3, §2).
 
-__all__: list[str] = []
+Glossary (SPEC §1–§2)
+    L          sequence length
+    r          autocorrelation r(k), k = 0..L-1, float64 (L,), r[0] = 1 for the models
+    R, T       the L×L symmetric Toeplitz matrix R_st = r(|s-t|) (= E[x xᵀ] for unit variance)
+    rho        SSM kernel ρ_k, float64 (..., L)
+    lambda_max λ_max(R), the largest eigenvalue of R
+    dt         timescale Δ > 0
+    C          circulant embedding of R, size M >= 2L-1, eigenvalues = one real FFT of its column
+
+Everything is float64 and O(L log L) in time (FFT mat-vecs by circulant embedding); the L×L
+matrix is formed only by the small-L reference ``toeplitz_lambda_max(..., method="dense")``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+import scipy.linalg
+
+from ._checks import as_finite, check_L
+
+__all__ = [
+    # autocorrelation models, SPEC Result 2.3
+    "white",
+    "ar1",
+    "power_law",
+    "constant",
+    "periodic",
+    "as_autocorrelation",
+    "AUTOCORRELATIONS",
+    # Toeplitz operator, SPEC §1.3 / §2.3a
+    "toeplitz_matvec",
+    "circulant_embedding_eigenvalues",
+    "toeplitz_frobenius_norm_sq",
+    "output_second_moment",
+    "kernel_output_bound",
+    "output_bound",
+    "timescale_rule",
+    "LambdaMax",
+    "toeplitz_lambda_max",
+    # estimation from data, SPEC §2.4
+    "estimate_autocorrelation",
+]
+
+_EPS = np.finfo(np.float64).eps
+
+# ---------------------------------------------------------------- models (SPEC Result 2.3)
+
+
+def white(L: int) -> np.ndarray:
+    r"""White noise: $r(k) = \delta_{k0}$ (SPEC Result 2.3). Returns float64 (L,)."""
+    L = check_L(L)
+    r = np.zeros(L)
+    r[0] = 1.0
+    return r
+
+
+def ar1(L: int, phi: float) -> np.ndarray:
+    r"""AR(1): $r(k) = \varphi^k$, $|\varphi| < 1$ (SPEC Result 2.3). Returns float64 (L,).
+
+    λ_max(R) → (1+φ)/(1-φ) for φ >= 0 (the symbol's sup), (1-φ)/(1+φ)... for φ < 0 the sup
+    is (1+|φ|)/(1-|φ|) at frequency π.
+    """
+    L = check_L(L)
+    phi = float(as_finite("phi", phi, dtype=np.float64))
+    if not abs(phi) < 1:
+        raise ValueError(f"phi must satisfy |phi| < 1 for a stationary AR(1), got {phi!r}")
+    k = np.arange(L, dtype=np.float64)
+    if phi == 0:
+        return white(L)
+    return np.sign(phi) ** k * np.exp(k * math.log(abs(phi)))
+
+
+def power_law(L: int, alpha: float) -> np.ndarray:
+    r"""Power law: $r(k) = (1+k)^{-\alpha}$, α > 0 (SPEC Result 2.3). Returns float64 (L,).
+
+    Convex and decreasing, so a valid (positive-definite) autocorrelation by Pólya's criterion.
+    """
+    L = check_L(L)
+    alpha = float(as_finite("alpha", alpha, dtype=np.float64))
+    if not alpha > 0:
+        raise ValueError(f"alpha must be > 0 for a decaying power law, got {alpha!r}")
+    return np.exp(-alpha * np.log1p(np.arange(L, dtype=np.float64)))
+
+
+def constant(L: int) -> np.ndarray:
+    r"""Constant input: $r(k) = 1$ (SPEC Result 2.3); λ_max = L. Returns float64 (L,)."""
+    return np.ones(check_L(L))
+
+
+def periodic(L: int, period: float) -> np.ndarray:
+    r"""Periodic: $r(k) = \cos(2\pi k/P)$, P > 0 (SPEC Result 2.3); λ_max ≈ L/2.
+
+    The autocorrelation of a random-phase sinusoid (rank-2 Toeplitz matrix). float64 (L,).
+    """
+    L = check_L(L)
+    P = float(as_finite("period", period, dtype=np.float64))
+    if not P > 0:
+        raise ValueError(f"period must be > 0, got {period!r}")
+    return np.cos(2.0 * np.pi * np.arange(L, dtype=np.float64) / P)
+
+
+#: model name -> function(L, **params); the names the CLI, figures and theory use.
+AUTOCORRELATIONS = {
+    "white": white,
+    "ar1": ar1,
+    "power_law": power_law,
+    "constant": constant,
+    "periodic": periodic,
+}
+
+
+def as_autocorrelation(r, *, normalize: bool = False) -> np.ndarray:
+    r"""Validate a user autocorrelation (or autocovariance) array r(k), k = 0..L-1.
+
+    Rules: 1-D, non-empty, finite, r[0] > 0 (r[0] is the variance). With ``normalize=True``
+    the result is divided by r[0] so that r[0] = 1. Returns a float64 copy of shape (L,).
+    (Positive semi-definiteness of the Toeplitz matrix is not checked here; the biased
+    estimator of :func:`estimate_autocorrelation` guarantees it.)
+    """
+    a = as_finite("r", r, dtype=np.float64)
+    if a.ndim != 1:
+        raise ValueError(f"r must be 1-D (lags 0..L-1), got shape {a.shape}")
+    if a.size == 0:
+        raise ValueError("r must hold at least lag 0, got an empty array")
+    if not a[0] > 0:
+        raise ValueError(f"r[0] (the variance) must be > 0, got {a[0]!r}")
+    a = np.array(a, dtype=np.float64)
+    return a / a[0] if normalize else a
+
+
+# ---------------------------------------------------------------- Toeplitz operator by FFT
+
+
+class _Toeplitz:
+    """Symmetric Toeplitz T of r as an FFT operator: T = first L rows/cols of circulant C (size M)."""
+
+    def __init__(self, r: np.ndarray):
+        L = r.shape[0]
+        self.L = L
+        self.r = r
+        self.M = M = scipy.fft.next_fast_len(max(2 * L - 1, 1), real=True)
+        c = np.zeros(M)
+        c[:L] = r
+        if L > 1:
+            c[M - L + 1 :] = r[1:][::-1]
+        self.c_hat = scipy.fft.rfft(c)  # (M//2 + 1,) complex; real up to rounding
+        # |FFT error| <= a few eps log2(M) sum|c| (bounds every eigenvalue and mat-vec entry)
+        self.abs_sum = float(abs(r[0]) + 2.0 * np.abs(r[1:]).sum())
+        self.round_err = 8.0 * _EPS * max(math.log2(M), 1.0) * self.abs_sum
+        self.matvecs = 0
+
+    def eigenvalues_C(self) -> np.ndarray:
+        """All M eigenvalues of C (with multiplicity), descending."""
+        d = self.c_hat.real
+        M = self.M
+        # rfft holds frequencies 0..M//2; j and M-j share an eigenvalue (except 0 and M/2)
+        inner = d[1 : (M + 1) // 2]
+        parts = [d[:1], inner, inner]
+        if M % 2 == 0:
+            parts.append(d[M // 2 : M // 2 + 1])
+        return np.sort(np.concatenate(parts))[::-1]
+
+    def top2_C(self) -> tuple[float, float, int]:
+        """(λ_1(C), λ_2(C), index j of the top frequency 2πj/M) from the half spectrum."""
+        d = self.c_hat.real
+        M = self.M
+        mult = np.full(d.shape, 2)
+        mult[0] = 1
+        if M % 2 == 0:
+            mult[-1] = 1
+        order = np.argsort(d)[::-1]
+        j1 = int(order[0])
+        lam1 = float(d[j1])
+        if mult[j1] == 2 or d.size == 1:
+            lam2 = lam1 if d.size > 1 or mult[j1] == 2 else -np.inf
+        else:
+            lam2 = float(d[order[1]]) if d.size > 1 else -np.inf
+        return lam1, lam2, j1
+
+    def matvec(self, X: np.ndarray) -> np.ndarray:
+        """T @ X along the last axis; X real float64 (..., L)."""
+        self.matvecs += int(np.prod(X.shape[:-1], dtype=np.int64)) if X.ndim > 1 else 1
+        Y = scipy.fft.irfft(scipy.fft.rfft(X, self.M, axis=-1) * self.c_hat, self.M, axis=-1)
+        return Y[..., : self.L]
+
+
+def _check_r(r) -> np.ndarray:
+    a = as_finite("r", r, dtype=np.float64)
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(f"r must be a non-empty 1-D array of lags 0..L-1, got shape {a.shape}")
+    return a
+
+
+def toeplitz_matvec(r, X, axis: int = 0) -> np.ndarray:
+    r"""Product $R X$ with the symmetric Toeplitz matrix $R_{st} = r(|s-t|)$ (SPEC §1.3).
+
+    Computed by FFT on a circulant embedding of size M >= 2L-1, O(L log L) per column; R is
+    never formed. ``axis`` is the axis of X of length L that R multiplies:
+    the default ``axis=0`` gives the matrix product ``R @ X`` for X of shape (L,) or (L, m);
+    ``axis=-1`` treats X as a batch of vectors of shape (..., L) (result ``X @ R``, R symmetric).
+
+    Args:
+        r: float64 (L,), lags 0..L-1.
+        X: real or complex array with ``X.shape[axis] == L``.
+        axis: the axis of X indexed by time.
+    Returns:
+        array of X's shape, float64 (complex128 for complex X).
+    """
+    r = _check_r(r)
+    X = np.asarray(X)
+    if X.ndim == 0:
+        raise ValueError("X must have at least one axis of length L, got a scalar")
+    X = as_finite("X", X)
+    if X.shape[axis] != r.shape[0]:
+        raise ValueError(
+            f"X.shape[{axis}] = {X.shape[axis]} must equal len(r) = {r.shape[0]} (the size of R)"
+        )
+    op = _Toeplitz(r)
+    Xm = np.moveaxis(X, axis, -1)
+    if np.iscomplexobj(Xm):
+        Y = op.matvec(np.ascontiguousarray(Xm.real, dtype=np.float64)) + 1j * op.matvec(
+            np.ascontiguousarray(Xm.imag, dtype=np.float64)
+        )
+    else:
+        Y = op.matvec(Xm.astype(np.float64, copy=False))
+    return np.moveaxis(Y, -1, axis)
+
+
+def circulant_embedding_eigenvalues(r) -> np.ndarray:
+    r"""Eigenvalues of the circulant embedding C (size M = next fast length >= 2L-1) of R.
+
+    SPEC §2.3a: R is the leading L×L principal submatrix of C, so by Cauchy interlacing
+    λ_k(R) <= λ_k(C) for every k; λ_1(C) is a rigorous upper bound on λ_max(R). The eigenvalues
+    are one real FFT of C's first column ``[r_0..r_{L-1}, 0.., r_{L-1}..r_1]``.
+    Returns float64 (M,), descending, with multiplicity.
+    """
+    return _Toeplitz(_check_r(r)).eigenvalues_C()
+
+
+def toeplitz_frobenius_norm_sq(r) -> float:
+    r"""$\|R\|_F^2 = \sum_k \lambda_k^2 = L r_0^2 + 2\sum_{k\ge1}(L-k) r_k^2$ exactly, O(L).
+
+    SPEC §2.3a: with Ritz values θ_k <= λ_k it bounds λ_1 and λ_2 from above (used by
+    :func:`toeplitz_lambda_max` for low-rank R: constant, periodic).
+    """
+    r = _check_r(r)
+    L = r.shape[0]
+    w = 2.0 * (L - np.arange(L, dtype=np.float64))
+    w[0] = L
+    return float(math.fsum(w * r * r))
+
+
+def output_second_moment(kernel, r) -> np.ndarray:
+    r"""$E[y_L^2] = \rho^\top R \rho$ for a stationary input with autocorrelation r (SPEC §1.3).
+
+    FFT mat-vecs, O(L log L) per kernel; R is never formed. ρ̃ (ρ reversed) gives the same value
+    because R is symmetric Toeplitz (persymmetric).
+
+    Args:
+        kernel: real ρ, float64 (..., L) (a batch of kernels, e.g. one per channel).
+        r: autocorrelation (or autocovariance σ² r for an input of variance σ²), (L,) or
+            longer (only lags 0..L-1 are used).
+    Returns:
+        float64 of shape (...) (a 0-d array for a single kernel).
+    """
+    rho = as_finite("kernel", kernel, dtype=np.float64)
+    if rho.ndim == 0 or rho.shape[-1] == 0:
+        raise ValueError(f"kernel must have a lag axis of length L >= 1, got shape {rho.shape}")
+    r = _check_r(r)
+    L = rho.shape[-1]
+    if r.shape[0] < L:
+        raise ValueError(f"r must hold lags 0..L-1 = {L - 1}, got only {r.shape[0]} lags")
+    op = _Toeplitz(r[:L])
+    return np.einsum("...l,...l->...", rho, op.matvec(rho))
+
+
+def kernel_output_bound(kernel, lambda_max) -> np.ndarray:
+    r"""$\lambda_{\max}(R)\,\|\rho\|^2$, the first bound of Result 2.1 (SPEC §2).
+
+    $E[y_L^2] = \rho^\top R\rho \le \lambda_{\max}\|\rho\|^2$ for any symmetric R.
+    kernel float64 (..., L); lambda_max scalar or broadcastable to (...). Returns (...).
+    """
+    rho = as_finite("kernel", kernel, dtype=np.float64)
+    lam = as_finite("lambda_max", lambda_max, dtype=np.float64)
+    return lam * np.einsum("...l,...l->...", rho, rho)
+
+
+def output_bound(B, c, dt, L: int, lambda_max, *, conj_pairs: bool = False) -> np.ndarray:
+    r"""Result 2.1: $E[y_L^2] \le \lambda_{\max}(R)\, L\, \Delta^2 \big(\sum_j |c_j B_j|\big)^2$.
+
+    SPEC §2, Result 2.1. Valid for every Re w_j <= 0 (ZOH: |e^z - 1| <= |z| for Re z <= 0 gives
+    |B̄_j| <= Δ|B_j|, and |w̄_j^k| <= 1 so |ρ_k| <= Δ Σ|c_j B_j|), including Re w = 0; w itself
+    does not enter.
+
+    Args:
+        B, c: complex (..., N); dt: Δ > 0, scalar or (...); L: length; lambda_max: λ_max(R) > 0,
+            scalar or (...). conj_pairs: kernel is 2 Re Σ (S4D halving), doubling Σ|c B|.
+    Returns:
+        float64 of shape (...).
+    """
+    from ._checks import check_dt
+
+    L = check_L(L)
+    B = as_finite("B", B).astype(np.complex128)
+    c = as_finite("c", c).astype(np.complex128)
+    dt = check_dt(dt)
+    lam = as_finite("lambda_max", lambda_max, dtype=np.float64)
+    if np.any(lam < 0):
+        raise ValueError(f"lambda_max must be >= 0, got {lam.reshape(-1).min()!r}")
+    s = np.abs(c * B).sum(axis=-1) * (2.0 if conj_pairs else 1.0)
+    return lam * L * dt**2 * s**2
+
+
+def timescale_rule(L, lambda_max, gamma=1.0):
+    r"""Result 2.2: $\Delta = \gamma\,(L\,\lambda_{\max}(R))^{-1/2}$ keeps $E[y_L^2] = O(1)$.
+
+    SPEC §2, Result 2.2 (with Σ|c_j B_j| = O(1)). Units: Δ in units of the sampling step.
+    L >= 1, lambda_max > 0, gamma > 0; scalars or broadcastable arrays (e.g. one λ_max per
+    channel). Returns a float for scalar input, otherwise a float64 array.
+    """
+    Ls = as_finite("L", L, dtype=np.float64)
+    lam = as_finite("lambda_max", lambda_max, dtype=np.float64)
+    g = as_finite("gamma", gamma, dtype=np.float64)
+    if np.any(Ls < 1):
+        raise ValueError(f"L must be >= 1, got {Ls.reshape(-1).min()!r}")
+    if np.any(lam <= 0):
+        raise ValueError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
+    if np.any(g <= 0):
+        raise ValueError(f"gamma must be > 0, got {g.reshape(-1).min()!r}")
+    out = g / np.sqrt(Ls * lam)
+    return float(out) if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------- certified λ_max (SPEC §2.3a)
+
+
+@dataclass(frozen=True)
+class LambdaMax:
+    r"""λ_max(R) with a certified bracket ``lower <= λ_max <= upper`` (SPEC §2.3a).
+
+    value: best estimate (Rayleigh quotient of the best vector found; equals ``lower`` up to the
+        rounding allowance). lower: Rayleigh quotient of an explicit vector minus a rounding
+        allowance. upper: the smallest proven bound (circulant embedding, Kato–Temple, or the
+        Frobenius trace bound). method: how the bracket was obtained (``"dense"``,
+        ``"circulant"``, ``"lanczos+temple"``, ``"lanczos+frobenius"``, ``"lanczos+circulant"``,
+        ``"shift-invert+temple"`` ...). matvecs: FFT mat-vecs (or solves) used.
+        converged: ``upper - lower <= rtol * lower`` was reached.
+    """
+
+    value: float
+    lower: float
+    upper: float
+    method: str
+    matvecs: int = 0
+    converged: bool = True
+    seconds: float = 0.0
+
+    @property
+    def rel_width(self) -> float:
+        """(upper - lower) / lower (inf when lower <= 0)."""
+        return (self.upper - self.lower) / self.lower if self.lower > 0 else math.inf
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+def _start_vector(op: "_Toeplitz", theta_star: float) -> tuple[np.ndarray, np.ndarray]:
+    """Best of sine window × cos / sin(θ*(k - centre)) by Rayleigh quotient, plus a 1e-6 seeded
+    random part (so the Krylov space reaches every eigenvector). Returns (v, T v), ‖v‖ = 1."""
+    L = op.L
+    k = np.arange(L, dtype=np.float64)
+    win = np.sin(np.pi * (k + 1) / (L + 1))
+    phase = theta_star * (k - 0.5 * (L - 1))
+    noise = np.random.default_rng(0).standard_normal(L)
+    noise *= 1e-6 / np.linalg.norm(noise)
+    cands = []
+    for v in (win * np.cos(phase), win * np.sin(phase)):
+        n = np.linalg.norm(v)
+        if n > 1e-3 * np.linalg.norm(win):
+            v = v / n + noise
+            cands.append(v / np.linalg.norm(v))
+    V = np.asarray(cands)  # (1 or 2, L)
+    TV = op.matvec(V)
+    i = int(np.argmax(np.einsum("il,il->i", V, TV)))
+    return V[i], TV[i]
+
+
+def _temple(theta: float, res: float, nu: float) -> float:
+    """Kato–Temple: if ν >= λ_2 and θ > ν then λ_1 <= θ + res²/(θ - ν); else inf."""
+    if theta > nu:
+        return theta + res * res / (theta - nu)
+    return math.inf
+
+
+def _certified_upper(
+    theta1: float, res: float, others: np.ndarray, frob_sq: float, up_C: float, nu_C: float,
+    rnd: float,
+) -> tuple[float, str]:
+    """Smallest proven upper bound on λ_1 given a Rayleigh quotient θ_1 (residual ‖Ty-θy‖) and
+    Ritz values θ_2 >= θ_3 ... (θ_k <= λ_k by interlacing). Each input is moved by the rounding
+    allowance ``rnd`` in the safe direction.
+
+    Frobenius: λ_1² <= ‖T‖_F² - Σ_{k>=2} θ_k₊² and λ_2² <= ‖T‖_F² - θ_1₊² - Σ_{k>=3} θ_k₊²
+    (θ₊ = max(θ, 0)); Kato–Temple with ν = min(λ_2(C), that λ_2 bound).
+    """
+    t1 = max(theta1 - rnd, 0.0)
+    pos = np.maximum(np.asarray(others, dtype=np.float64) - rnd, 0.0)
+    F = frob_sq * (1.0 + 8.0 * _EPS) + rnd * rnd
+    s_others = float(np.sum(pos * pos))
+    u_frob = math.sqrt(max(F - s_others, 0.0)) + rnd
+    s2 = t1 * t1 + s_others - (float(pos[0]) ** 2 if pos.size else 0.0)
+    nu = min(nu_C, math.sqrt(max(F - s2, 0.0)) + rnd)
+    u_temple = _temple(theta1 - rnd, res + rnd, nu) + rnd
+    cands = {"circulant": up_C, "temple": u_temple, "frobenius": u_frob}
+    name = min(cands, key=cands.get)
+    return cands[name], name
+
+
+def _lambda_dense(r: np.ndarray, op: _Toeplitz) -> LambdaMax:
+    L = r.shape[0]
+    T = scipy.linalg.toeplitz(r)
+    vals, vecs = scipy.linalg.eigh(T, subset_by_index=[L - 1, L - 1])
+    v = vecs[:, 0]
+    Tv = T @ v
+    theta = float(v @ Tv / (v @ v))
+    res = float(np.linalg.norm(Tv - theta * v) / np.linalg.norm(v))
+    err = 4.0 * L * _EPS * op.abs_sum
+    lam1_C = op.top2_C()[0] + op.round_err
+    upper = min(lam1_C, theta + res + err)
+    return LambdaMax(float(vals[0]), theta - err, max(upper, theta), "dense", 0, True)
+
+
+def toeplitz_lambda_max(
+    r,
+    rtol: float = 1e-6,
+    method: str = "auto",
+    *,
+    max_matvecs: int = 400,
+    dense_below: int = 256,
+) -> LambdaMax:
+    r"""λ_max of the symmetric Toeplitz matrix $R_{st} = r(|s-t|)$ with a certified bracket.
+
+    SPEC §2.3a. Bounds, all O(L log L):
+
+    * upper: λ_1(C) of the circulant embedding C ⊇ R (Cauchy interlacing; one FFT) — tight for
+      fast-decaying r (AR(1), white, power law α >= 2), where the top eigenvalues cluster;
+    * lower: the Rayleigh quotient of an explicit vector (a sine window modulated at the
+      symbol's peak frequency, then the Lanczos Ritz vector on FFT mat-vecs);
+    * upper (Kato–Temple): λ_1 <= θ + ‖Ty - θy‖²/(θ - ν) with ν >= λ_2(R) taken as the smaller of
+      λ_2(C) and the Frobenius bound sqrt(‖R‖_F² - θ_1² - Σ_{k>=3} θ_k²) — tight for the
+      long-memory classes (0 < α <= 1, constant, periodic) whose top eigenvalue is separated;
+    * upper (Frobenius): λ_1 <= sqrt(‖R‖_F² - Σ_{k>=2} θ_k²) — exact for low rank R.
+
+    Every bound is enlarged by a floating-point rounding allowance (a few ε·log₂M·Σ|r|).
+
+    Args:
+        r: float64 (L,), lags 0..L-1 (an autocorrelation or autocovariance; any real r).
+        rtol: target relative bracket width (upper - lower) / lower.
+        method: ``"auto"`` (dense below ``dense_below``, otherwise Lanczos), ``"lanczos"``
+            (the FFT bracket above) or ``"dense"`` (scipy eigh of the formed matrix; the
+            small-L reference, O(L³)).
+        max_matvecs: budget of FFT mat-vecs for Lanczos.
+    Returns:
+        :class:`LambdaMax` (``converged=False`` when the budget ran out before ``rtol``; the
+        bracket is still certified).
+    """
+    t0 = time.perf_counter()
+    r = _check_r(r)
+    if not rtol > 0:
+        raise ValueError(f"rtol must be > 0, got {rtol!r}")
+    if method not in ("auto", "lanczos", "dense"):
+        raise ValueError(f"method must be 'auto', 'lanczos' or 'dense', got {method!r}")
+    L = r.shape[0]
+    op = _Toeplitz(r)
+    if method == "dense" or (method == "auto" and L <= dense_below):
+        res = _lambda_dense(r, op)
+    else:
+        res = _lambda_lanczos(r, op, rtol, max_matvecs)
+    return LambdaMax(
+        res.value, res.lower, res.upper, res.method, res.matvecs, res.converged,
+        time.perf_counter() - t0,
+    )
+
+
+def _ritz(alphas: list[float], betas: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Ritz values (descending) and vectors of the Lanczos tridiagonal."""
+    if len(alphas) == 1:
+        return np.asarray(alphas, dtype=np.float64), np.ones((1, 1))
+    theta, S = scipy.linalg.eigh_tridiagonal(np.asarray(alphas), np.asarray(betas))
+    return theta[::-1], S[:, ::-1]
+
+
+def _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq, up_C, nu_C, rnd):
+    """One Lanczos run (full reorthogonalization) from unit v with T v given.
+
+    Returns (Ritz vector y, Ritz value, residual estimate, all Ritz values descending)."""
+    L = op.L
+    Q = np.empty((max_dim, L))
+    Q[0] = v
+    alphas: list[float] = []
+    betas: list[float] = []
+    w = Tv
+    k = 1
+    while True:
+        a = float(Q[k - 1] @ w)
+        alphas.append(a)
+        w = w - a * Q[k - 1] - (betas[-1] * Q[k - 2] if k > 1 else 0.0)
+        Qk = Q[:k]
+        for _ in range(2):  # full reorthogonalization, twice is enough
+            w = w - Qk.T @ (Qk @ w)
+        b = float(np.linalg.norm(w))
+        theta, S = _ritz(alphas, betas)
+        res_est = b * abs(S[-1, 0])
+        pred, _ = _certified_upper(theta[0], res_est, theta[1:], frob_sq, up_C, nu_C, rnd)
+        done = pred - theta[0] <= 0.5 * rtol * abs(theta[0])
+        if done or k >= max_dim or op.matvecs >= max_matvecs - 2:
+            break
+        if b <= 1e-10 * max(abs(theta[0]), op.abs_sum * _EPS):  # breakdown: restart randomly
+            w = rng.standard_normal(L)
+            for _ in range(2):
+                w = w - Qk.T @ (Qk @ w)
+            betas.append(0.0)
+            Q[k] = w / np.linalg.norm(w)
+        else:
+            betas.append(b)
+            Q[k] = w / b
+        w = op.matvec(Q[k])
+        k += 1
+    y = Q[:k].T @ S[:, 0]
+    y /= np.linalg.norm(y)
+    return y, theta[0], res_est, theta
+
+
+def _lambda_lanczos(r: np.ndarray, op: _Toeplitz, rtol: float, max_matvecs: int) -> LambdaMax:
+    L = r.shape[0]
+    rnd = op.round_err
+    lam1_C, lam2_C, j1 = op.top2_C()
+    up_C = lam1_C + rnd
+    nu_C = lam2_C + rnd
+    frob_sq = toeplitz_frobenius_norm_sq(r)
+    if L == 1:
+        return LambdaMax(float(r[0]), float(r[0]), float(r[0]), "exact", 0, True)
+
+    v, Tv = _start_vector(op, 2.0 * np.pi * j1 / op.M)
+    theta0 = float(v @ Tv)
+    best = (theta0, v, Tv)
+    lower = theta0 - rnd
+    if up_C - lower <= rtol * abs(lower):
+        return LambdaMax(theta0, lower, up_C, "circulant", op.matvecs, True)
+
+    # ---- Lanczos with full reorthogonalization, started at the window vector; on breakdown
+    # (an invariant subspace, e.g. a repeated top eigenvalue) continue with a random vector;
+    # when the basis reaches ``max_dim`` vectors (memory), restart from the current Ritz vector
+    max_dim = int(min(max(2**25 // L, 16), max_matvecs, L))
+    rng = np.random.default_rng(1)
+    upper, how = up_C, "circulant"
+    while True:
+        y, th, res, theta = _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq,
+                                         up_C, nu_C, rnd)
+        Ty = op.matvec(y)  # certify with the explicit Ritz vector
+        th = float(y @ Ty)
+        res = float(np.linalg.norm(Ty - th * y))
+        if th > best[0]:
+            best = (th, y, Ty)
+        u, h = _certified_upper(th, res, theta[1:], frob_sq, up_C, nu_C, rnd)
+        if u < upper:
+            upper, how = u, h
+        lower = best[0] - rnd
+        converged = upper - lower <= rtol * abs(lower)
+        if converged or op.matvecs >= max_matvecs - 2:
+            break
+        v, Tv = best[1], best[2]
+    method = "lanczos+" + how
+    return LambdaMax(best[0], lower, max(upper, lower), method, op.matvecs, converged)
+
+
+# ---------------------------------------------------------------- estimation (SPEC §2.4)
+
+
+def _blocks(x, batch_size: int):
+    """Yield float64 blocks (b, L[, H]) from an array (memmap ok) or an iterable of blocks."""
+    if isinstance(x, list | tuple) or hasattr(x, "__array__") or not isinstance(x, Iterable):
+        x = np.asarray(x)
+    if isinstance(x, np.ndarray):
+        if x.ndim not in (2, 3):
+            raise ValueError(
+                f"x must have shape (n_seq, L) or (n_seq, L, H), got shape {x.shape}"
+            )
+        for i in range(0, x.shape[0], batch_size):
+            yield x[i : i + batch_size]
+    else:
+        for blk in x:
+            blk = np.asarray(blk)
+            if blk.ndim not in (2, 3):
+                raise ValueError(
+                    f"each block must have shape (n_seq, L) or (n_seq, L, H), got {blk.shape}"
+                )
+            yield blk
+
+
+def estimate_autocorrelation(
+    x,
+    max_lag: int | None = None,
+    centered: bool = True,
+    estimator: str = "biased",
+    *,
+    normalize: bool = True,
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    r"""Estimate r(k) from a batch of sequences by FFT, streaming over sequences (SPEC §2.4).
+
+    With $\tilde x = x - \bar x$ (per-sequence mean, if ``centered``) the autocovariance pooled
+    over the n sequences is
+
+    * biased:   $\hat c(k) = \frac{1}{nL}\sum_{s}\sum_{t=0}^{L-1-k} \tilde x_{s,t}\tilde x_{s,t+k}$
+      (its Toeplitz matrix is positive semi-definite — the default);
+    * unbiased: the same sum divided by $n(L-k)$ instead of $nL$.
+
+    For one sequence this is ``statsmodels.tsa.stattools.acf(x, adjusted=estimator ==
+    "unbiased", fft=True, demean=centered)``. Memory is bounded by ``batch_size`` sequences at a
+    time; x may be a ``numpy.memmap`` or an iterable of blocks (for data larger than RAM).
+
+    Args:
+        x: float array (n_seq, L) or (n_seq, L, H) (channels last), or an iterable of such blocks
+            with equal L (and H).
+        max_lag: largest lag returned (default L-1).
+        centered: subtract each sequence's mean (per channel) first.
+        estimator: "biased" or "unbiased".
+        normalize: divide by ĉ(0) so that r[0] = 1 (autocorrelation); False returns the
+            autocovariance (the second moment E[x_t x_{t+k}] when ``centered=False``).
+        batch_size: sequences per FFT batch (default: about 32 MB of float64 per batch).
+        progress: show a tqdm progress bar over batches.
+    Returns:
+        float64 (max_lag+1,) for 2-D input, (H, max_lag+1) for 3-D input (lags last).
+    """
+    if estimator not in ("biased", "unbiased"):
+        raise ValueError(f"estimator must be 'biased' or 'unbiased', got {estimator!r}")
+    if batch_size is not None and (int(batch_size) < 1):
+        raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
+    L = H = None
+    n_total = 0
+    acc = None
+    bs = batch_size
+    if isinstance(x, np.ndarray) and x.ndim in (2, 3) and bs is None:
+        per_seq = x.shape[1] * (x.shape[2] if x.ndim == 3 else 1) * 8 * 4
+        bs = max(1, (32 << 20) // max(per_seq, 1))
+    blocks = _blocks(x, bs or 64)
+    if progress:
+        from tqdm.auto import tqdm
+
+        total = -(-x.shape[0] // bs) if isinstance(x, np.ndarray) and bs else None
+        blocks = tqdm(blocks, total=total, desc="autocorrelation", unit="batch")
+    for blk in blocks:
+        blk = as_finite("x", blk, dtype=np.float64)
+        if blk.ndim == 2:
+            blk = blk[:, :, None]
+            shape_kind = 2
+        else:
+            shape_kind = 3
+        if L is None:
+            L, H = blk.shape[1], blk.shape[2]
+            kind = shape_kind
+            if L < 2:
+                raise ValueError(f"sequences need at least 2 time steps, got L = {L}")
+            n_fft = scipy.fft.next_fast_len(2 * L - 1, real=True)
+            acc = np.zeros((n_fft // 2 + 1, H))
+        elif blk.shape[1:] != (L, H) or shape_kind != kind:
+            raise ValueError(f"all blocks must share (L, H) = {(L, H)}, got {blk.shape[1:]}")
+        if blk.shape[0] == 0:
+            continue
+        if centered:
+            blk = blk - blk.mean(axis=1, keepdims=True)
+        F = scipy.fft.rfft(blk, n_fft, axis=1)  # (b, n_fft//2+1, H)
+        acc += (F.real**2 + F.imag**2).sum(axis=0)
+        n_total += blk.shape[0]
+    if L is None or n_total == 0:
+        raise ValueError("x holds no sequences (empty input)")
+    K = L - 1 if max_lag is None else int(max_lag)
+    if not 0 <= K <= L - 1:
+        raise ValueError(f"max_lag must be in [0, L-1] = [0, {L - 1}], got {max_lag!r}")
+    c = scipy.fft.irfft(acc, n_fft, axis=0)[: K + 1]  # (K+1, H)
+    if estimator == "biased":
+        c = c / (n_total * L)
+    else:
+        c = c / (n_total * (L - np.arange(K + 1)))[:, None]
+    c = c.T  # (H, K+1)
+    if normalize:
+        c0 = c[:, :1]
+        if np.any(c0 <= 0):
+            h = int(np.argmax(c0[:, 0] <= 0))
+            raise ValueError(
+                f"channel {h} has zero variance (constant data); its autocorrelation is undefined"
+            )
+        c = c / c0
+    return c[0] if kind == 2 else c

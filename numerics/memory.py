@@ -195,7 +195,10 @@ def _ridge_solve(Phi: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarra
     """argmin ‖Φθ - t‖² + λ‖θ‖², λ = ridge · ‖Φ‖_F² / n (ridge relative to the mean σ²)."""
     n = Phi.shape[1]
     if ridge == 0.0:
-        theta, *_ = scipy.linalg.lstsq(Phi, target, lapack_driver="gelsd")
+        # numpy's cutoff eps·max(M, N): scipy's default keeps round-off singular values of
+        # the identically zero column (Im c_0 of the real mode b_0 = 0) and blows ‖θ‖ up
+        cond = np.finfo(np.float64).eps * max(Phi.shape)
+        theta, *_ = scipy.linalg.lstsq(Phi, target, cond=cond, lapack_driver="gelsy")
         return theta
     lam = ridge * float(np.einsum("ij,ij->", Phi, Phi)) / n
     G = Phi.T @ Phi  # (2m, 2m)
@@ -220,14 +223,15 @@ def copy_first_token_fit(
     $\min_\theta \|\Phi\theta - e_{L-1}\|^2 + \lambda\|\theta\|^2$ solved exactly in kernel space,
     no data needed. The ridge is relative: $\lambda = \text{ridge}\cdot\|\Phi\|_F^2/(2m)$ (mean
     squared singular value), so it does not depend on the O(Δ) scale of $\bar B$; ridge = 0
-    gives the minimum-norm least-squares solution (SVD, singular values below machine precision
-    dropped), whose ‖c‖ shows the e^{aΔ(L-1)} blow-up the ridge prevents.
+    gives the minimum-norm least-squares solution (complete orthogonal factorization, LAPACK
+    gelsy; singular values below eps·max(L, 2m) times the largest are dropped), whose ‖c‖ shows
+    the e^{aΔ(L-1)} blow-up that the ridge prevents.
 
     For a = 0 and m = L/2 the columns span all but the alternating vector (-1)^k, so the
     residual is exactly L^{-1/2}; for a > 0 the direction e_{L-1} is damped by e^{-aΔ(L-1)}.
 
     Cost: O(L (2m)^2) for the Gram matrix and O((2m)^3) for its Cholesky solve
-    (a few seconds at L = 4096, m = 2048).
+    (a few seconds at L = 4096, m = 2048); ridge = 0 costs a pivoted QR, several times more.
 
     Args:
         a: real-part magnitude >= 0 (the same for every mode).

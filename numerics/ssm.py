@@ -16,6 +16,8 @@ y_k = Σ_{j=0}^{k-1} ρ_j x_{k-j} with ρ_j = Re(Σ_n c_n B_bar_n w_bar_n^j) (SP
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.fft
 
@@ -133,9 +135,12 @@ def ssm_kernel(
 ) -> np.ndarray:
     r"""SSM convolution kernel $\rho_k = \mathrm{Re}\sum_n c_n \bar B_n \bar w_n^k$, k = 0..L-1.
 
-    SPEC §1.2 (Vandermonde product) and §5 (conjugate-pair halving). Computed in float64 as
-    $\bar w^k = \exp(k \log \bar w)$ with $\log\bar w = \Delta w$ (ZOH) or $2\,\mathrm{artanh}(\Delta w/2)$
-    (bilinear), in chunks of L so memory stays O(H·N·chunk); exact at w = 0.
+    SPEC §1.2 (Vandermonde product) and §5 (conjugate-pair halving). Computed in float64 from
+    $\log\bar w = \Delta w$ (ZOH) or $2\,\mathrm{artanh}(\Delta w/2)$ (bilinear), never forming
+    $\bar w$ (phases stay exact; exact at w = 0). The lag is split as k = i + C·j
+    (C = ⌈√L⌉): $\rho_{i+Cj} = \mathrm{Re}\sum_n (c_n\bar B_n \bar w_n^i)(\bar w_n^C)^j$ is one
+    batched real matrix product of an (..., C, 2N) and an (..., 2N, J) factor, so time is
+    O(H·N·L) in BLAS and memory O(H·N·√L + H·L); the (..., N, L) tensor is never formed.
 
     Args:
         w, B, c: complex, shape (..., N), broadcast together.
@@ -152,16 +157,19 @@ def ssm_kernel(
     w, B, c, dt = _prepare(w, B, c, dt, method, allow_unstable)
     B_factor = discretize(w, dt, method)[1]
     coef = c * B_factor * B  # (..., N)
+    if conj_pairs:
+        coef = 2.0 * coef
     logw = _log_w_bar(w, dt, method)  # (..., N)
-    lead, N = w.shape[:-1], w.shape[-1]
-    out = np.empty(lead + (L,), dtype=np.float64)
-    n_lead = int(np.prod(lead)) if lead else 1
-    chunk = max(1, min(L, (1 << 22) // max(1, n_lead * N)))
-    for k0 in range(0, L, chunk):
-        k = np.arange(k0, min(L, k0 + chunk), dtype=np.float64)
-        V = np.exp(logw[..., None] * k)  # (..., N, chunk)
-        out[..., k0 : k0 + k.size] = np.einsum("...n,...nk->...k", coef, V).real
-    return 2.0 * out if conj_pairs else out
+    lead = w.shape[:-1]
+    C = math.isqrt(L - 1) + 1  # k = i + C·j, C = ceil(sqrt(L))
+    J = -(-L // C)  # C·J >= L
+    P = coef[..., None] * np.exp(logw[..., None] * np.arange(C))  # (..., N, C)
+    Q = np.exp(logw[..., None] * (C * np.arange(J, dtype=np.float64)))  # (..., N, J)
+    # Re(Pᵀ Q) = Re Pᵀ Re Q − Im Pᵀ Im Q: one real product with inner size 2N
+    P2 = np.concatenate([P.real, -P.imag], axis=-2)  # (..., 2N, C)
+    Q2 = np.concatenate([Q.real, Q.imag], axis=-2)  # (..., 2N, J)
+    K = np.matmul(np.swapaxes(Q2, -1, -2), P2)  # (..., J, C), K[j, i] = rho_{i + C j}
+    return K.reshape(lead + (J * C,))[..., :L]
 
 
 def conjugate_pairs(w, B, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

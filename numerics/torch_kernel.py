@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 __all__ = [
@@ -66,12 +67,16 @@ def _real_dtype(cdtype: torch.dtype) -> torch.dtype:
 
 
 def _as_tensor(name: str, x, device=None) -> torch.Tensor:
+    """Tensors pass through; numbers and arrays keep numpy's float64/complex128 (no float32)."""
     if isinstance(x, torch.Tensor):
         return x
     try:
-        return torch.as_tensor(x, device=device)
+        a = np.asarray(x)
+        if a.dtype == object or a.dtype.kind not in "biufc":
+            raise TypeError
+        return torch.as_tensor(a, device=device)
     except (TypeError, ValueError, RuntimeError):
-        raise ValueError(f"{name} must be a tensor or a number, got {x!r}") from None
+        raise ValueError(f"{name} must be a tensor, array or number, got {x!r}") from None
 
 
 def _first_bad(name: str, x: torch.Tensor, bad: torch.Tensor, rule: str) -> ValueError:
@@ -202,8 +207,98 @@ def log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str = "zoh") -> torch.T
 
 def _split(L: int) -> tuple[int, int]:
     """k = i + C·j with C = ceil(√L), J = ceil(L/C): C·J >= L, C + J ~ 2√L."""
-    C = max(1, math.isqrt(L - 1) + 1) if L > 1 else 1
+    C = math.isqrt(L - 1) + 1
     return C, -(-L // C)
+
+
+def _powers(z: torch.Tensor, n: int) -> torch.Tensor:
+    r"""$e^{k z}$ for k = 0..n-1 by doubling: rows $[m, 2m)$ = rows $[0, m)$ · $e^{m z}$.
+
+    z complex (..., N) -> (..., n, N). Only ⌈log₂ n⌉ exponentials per mode (m·z is exact for m
+    a power of two); every entry is a product of at most log₂ n + 1 correctly rounded factors,
+    so in float64 its relative error is <= (log₂ n + 1)·2⁻⁵², far below float32 rounding.
+    """
+    out = torch.empty(z.shape[:-1] + (n, z.shape[-1]), dtype=z.dtype, device=z.device)
+    out[..., 0, :] = 1.0
+    m = 1
+    while m < n:
+        step = min(m, n - m)
+        torch.mul(out[..., :step, :], torch.exp(z * m)[..., None, :], out=out[..., m : m + step, :])
+        m *= 2
+    return out  # (..., n, N)
+
+
+def _interleave(x: torch.Tensor, rdtype: torch.dtype) -> torch.Tensor:
+    """(..., n, N) complex -> (..., n, 2N) real [Re x_0, Im x_0, Re x_1, ...] in rdtype."""
+    return torch.view_as_real(x).to(rdtype).reshape(*x.shape[:-1], 2 * x.shape[-1])
+
+
+def _factors(z: torch.Tensor, coef: torch.Tensor, L: int, rdtype: torch.dtype):
+    r"""The split's two factors, formed in float64 and rounded once to ``rdtype``.
+
+    Returns ``(A, Q, p)``: A (..., C, 2N) interleaved conj(coef_n e^{i z_n}) (so that
+    Re(a q) = Re a Re q − Im a Im q is a plain real dot product with Q), Q (..., J, 2N)
+    interleaved e^{C j z_n}, and p = e^{i z_n} (..., C, N), complex in the working precision
+    (for the backward).
+    """
+    C, J = _split(L)
+    p = _powers(z, C)  # (..., C, N)
+    A = _interleave((coef[..., None, :] * p).conj().resolve_conj(), rdtype)  # (..., C, 2N)
+    Q = _interleave(_powers(z * C, J), rdtype)  # (..., J, 2N)
+    return A, Q, p.to(torch.complex128 if rdtype == torch.float64 else torch.complex64)
+
+
+def _vandermonde_real(z: torch.Tensor, coef: torch.Tensor, L: int, rdtype: torch.dtype):
+    r"""$\rho_k = \mathrm{Re}\sum_n \mathrm{coef}_n e^{k z_n}$, k < L, without autograd (SPEC §1.2).
+
+    z, coef complex128 (..., N). Returns ``(rho, Q, p)``: rho in ``rdtype`` (..., L), and the
+    factors that the backward reuses.
+    """
+    A, Q, p = _factors(z, coef, L, rdtype)
+    C, J = _split(L)
+    K = Q @ A.transpose(-1, -2)  # (..., J, C), K[j, i] = rho_{i + C j}
+    return K.reshape(*z.shape[:-1], J * C)[..., :L], Q, p
+
+
+class _SSMVandermonde(torch.autograd.Function):
+    r"""ρ_k = Re Σ_n coef_n e^{k z_n}, k < L, with an analytic backward (SPEC §1.2).
+
+    For a real loss ℓ with upstream g_k = ∂ℓ/∂ρ_k, let S0_n = Σ_k g_k e^{k z_n} and
+    S1_n = Σ_k k g_k e^{k z_n}. ρ is the real part of a holomorphic function of (z, coef), so
+    torch's gradients (conjugate Wirtinger convention: grad = ∂ℓ/∂Re + i ∂ℓ/∂Im) are
+    grad coef = conj(S0) and grad z = conj(coef · S1). With k = i + C·j and G[j, i] = g_{i+Cj}:
+    T = Gᵀ Q and U = Gᵀ (j·Q) come from one real product (..., C, J) × (..., J, 4N), then
+    S0 = Σ_i p_i T_i and S1 = Σ_i i p_i T_i + C Σ_i p_i U_i. Nothing of size (..., N, L) is formed;
+    the saved tensors are coef and the two small factors Q (..., J, 2N) and p (..., C, N).
+    """
+
+    @staticmethod
+    def forward(ctx, z, coef, L, rdtype):
+        rho, Q, p = _vandermonde_real(z, coef, L, rdtype)
+        ctx.save_for_backward(coef, Q, p)
+        ctx.L = L
+        return rho
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g):
+        coef, Q, p = ctx.saved_tensors
+        L = ctx.L
+        C, J = _split(L)
+        g = g.to(Q.dtype)
+        G = torch.nn.functional.pad(g, (0, J * C - L)).reshape(*g.shape[:-1], J, C)  # (..., J, C)
+        jw = torch.arange(J, dtype=Q.dtype, device=Q.device)[:, None]  # (J, 1)
+        TU = G.transpose(-1, -2) @ torch.cat([Q, Q * jw], dim=-1)  # (..., C, 4N)
+        N2 = Q.shape[-1]
+        T = torch.view_as_complex(TU[..., :N2].unflatten(-1, (-1, 2)))  # (..., C, N)
+        U = torch.view_as_complex(TU[..., N2:].unflatten(-1, (-1, 2)))  # (..., C, N)
+        pT = p * T  # (..., C, N)
+        iw = torch.arange(C, dtype=Q.dtype, device=Q.device).to(pT.dtype)  # (C,)
+        S0 = pT.sum(-2).to(torch.complex128)  # (..., N)
+        S1 = ((iw @ pT) + C * (p * U).sum(-2)).to(torch.complex128)  # (..., N)
+        grad_z = (coef * S1).conj() if ctx.needs_input_grad[0] else None
+        grad_coef = S0.conj() if ctx.needs_input_grad[1] else None
+        return grad_z, grad_coef, None, None
 
 
 def ssm_kernel(
@@ -256,7 +351,7 @@ def ssm_kernel(
         raise ValueError(
             f"shapes do not broadcast: w{tuple(w.shape)}, B{tuple(B.shape)}, c{tuple(c.shape)}"
         ) from None
-    lead, N = shape[:-1], shape[-1]
+    lead = shape[:-1]
     try:
         dt_b = torch.broadcast_to(dt, lead)
     except RuntimeError:
@@ -277,18 +372,7 @@ def ssm_kernel(
     coef = c.to(torch.complex128) * B.to(torch.complex128) * B_factor  # (..., N)
     if conj_pairs:
         coef = 2.0 * coef
-    C, J = _split(L)
-    i = torch.arange(C, device=w.device, dtype=torch.float64)  # (C,)
-    j = torch.arange(J, device=w.device, dtype=torch.float64) * C  # (J,)
-    P = coef[..., None] * torch.exp(z[..., None] * i)  # (..., N, C)
-    Q = torch.exp(z[..., None] * j)  # (..., N, J)
-
-    # --- working precision: Re(Pᵀ Q) as one real product of inner size 2N
-    Pr = torch.cat([P.real, -P.imag], dim=-2).to(rdtype)  # (..., 2N, C)
-    Qr = torch.cat([Q.real, Q.imag], dim=-2).to(rdtype)  # (..., 2N, J)
-    K = Pr.transpose(-1, -2) @ Qr  # (..., C, J), K[i, j] = rho_{i + C j}
-    rho = K.transpose(-1, -2).reshape(*lead, C * J)  # (..., C·J), k = i + C j
-    return rho[..., :L]
+    return _SSMVandermonde.apply(z, coef, L, rdtype)  # (..., L)
 
 
 # ----------------------------------------------------------------------------- convolution

@@ -73,7 +73,9 @@ class LayerConfig:
     "auto" (exp when every initial Re w < 0, clamp otherwise). dt_init: "log_uniform" in
     [dt_min, dt_max], or "rule" (SPEC Result 2.2 with ``gamma``, ``rule_L`` and
     ``lambda_max``; the task fills the last two when left None). ``init="data_driven"``
-    implies ``dt_init="rule"``.
+    implies ``dt_init="rule"``. ``c_init_std``: standard deviation of the complex-normal readout
+    C at initialization (S4D: 1; ``1/sqrt(N)`` keeps ‖C‖ = O(1), the premise of Result 2.2).
+    ``real_readout``: C is real (SPEC §4.1 trains a real readout c).
     """
 
     H: int = 32
@@ -88,6 +90,8 @@ class LayerConfig:
     rule_L: int | None = None
     lambda_max: float | None = None
     conj_pairs: bool = True
+    c_init_std: float = 1.0
+    real_readout: bool = False
     learn_dt: bool = True
     learn_imag: bool = True
     learn_B: bool = True
@@ -107,6 +111,8 @@ class LayerConfig:
                 raise ValueError(f"{k} must be an integer >= 1, got {v!r}")
         if not (0 < self.dt_min <= self.dt_max):
             raise ValueError(f"need 0 < dt_min <= dt_max, got {self.dt_min!r}, {self.dt_max!r}")
+        if not self.c_init_std >= 0:
+            raise ValueError(f"c_init_std must be >= 0, got {self.c_init_std!r}")
         if not self.gamma > 0:
             raise ValueError(f"gamma must be > 0, got {self.gamma!r}")
         if self.lambda_max is not None and not self.lambda_max > 0:
@@ -123,6 +129,8 @@ class ModelConfig:
 
     d_input: input features (or vocabulary size when ``tokens``); d_output: output features;
     pool: "mean" or "last" (sequence → vector) or "none" (per-step outputs).
+    linear: blocks are the bare SSM layers (no norm, activation, GLU or residual), so the
+    whole model is linear in its input — the setting of SPEC Check 3.3 and §4.4.
     """
 
     layer: LayerConfig = LayerConfig()
@@ -133,6 +141,7 @@ class ModelConfig:
     dropout: float = 0.0
     prenorm: bool = True
     pool: str = "mean"
+    linear: bool = False
 
     def __post_init__(self):
         if self.pool not in ("mean", "last", "none"):
@@ -196,14 +205,24 @@ def ssm_init(cfg: LayerConfig, rng: np.random.Generator) -> SSMInitValues:
 class S4DLayer(nn.Module):
     r"""One diagonal SSM layer: y = ρ * x + D x with ρ_k = 2 Re Σ_n C_n B̄_n w̄_n^k (SPEC §1.2, §5).
 
-    Input and output (batch, H, L), real. Parameters: Re w (per ``real_param``), ``w_im``,
+    ``init_values`` overrides the named initialization (e.g. the tradeoff problem's spectrum),
+    ``C_init`` the random complex-normal readout. Input and output (batch, H, L), real.
+    Parameters: Re w (per ``real_param``), ``w_im``,
     ``log_dt``, ``B`` (the SSM parameters, see :func:`ssm_parameters`), ``C``, ``D``.
     """
 
-    def __init__(self, cfg: LayerConfig, rng: np.random.Generator, dtype=torch.float32):
+    def __init__(
+        self,
+        cfg: LayerConfig,
+        rng: np.random.Generator,
+        dtype=torch.float32,
+        *,
+        init_values: SSMInitValues | None = None,
+        C_init: np.ndarray | None = None,
+    ):
         super().__init__()
         self.cfg = cfg
-        v = ssm_init(cfg, rng)
+        v = ssm_init(cfg, rng) if init_values is None else init_values
         real_param = cfg.real_param
         if real_param == "auto":
             real_param = "exp" if np.all(v.w.real < 0) else "clamp"
@@ -227,8 +246,15 @@ class S4DLayer(nn.Module):
         self.log_dt = nn.Parameter(t(np.log(v.dt)), requires_grad=cfg.learn_dt)  # (H)
         B = np.stack([v.B.real, v.B.imag], axis=-1)  # (H N 2)
         self.B = nn.Parameter(t(B), requires_grad=cfg.learn_B)
-        C = rng.standard_normal((cfg.H, cfg.N, 2)) * math.sqrt(0.5)  # complex normal, E|C|^2 = 1
-        self.C = nn.Parameter(t(C))  # (H N 2)
+        if C_init is None:
+            # complex normal, E|C_n|^2 = c_init_std^2
+            C = rng.standard_normal((cfg.H, cfg.N, 2)) * (cfg.c_init_std * math.sqrt(0.5))
+        else:
+            C_init = np.broadcast_to(np.asarray(C_init, dtype=np.complex128), (cfg.H, cfg.N))
+            C = np.stack([C_init.real, C_init.imag], axis=-1)
+        if cfg.real_readout:
+            C = C[..., 0]  # (H N)
+        self.C = nn.Parameter(t(C))  # (H N 2), or (H N) if real_readout
         self.D = nn.Parameter(t(rng.standard_normal(cfg.H)))  # (H)
 
     def w(self) -> torch.Tensor:
@@ -245,7 +271,10 @@ class S4DLayer(nn.Module):
     def kernel(self, L: int) -> torch.Tensor:
         """The real kernel ρ, shape (H, L), from the accurate torch kernel (SPEC §1.2)."""
         B = torch.view_as_complex(self.B.contiguous())
-        C = torch.view_as_complex(self.C.contiguous())
+        if self.cfg.real_readout:
+            C = torch.complex(self.C, torch.zeros_like(self.C))
+        else:
+            C = torch.view_as_complex(self.C.contiguous())
         return ssm_kernel(
             self.w(), B, C, self.dt(), L, self.cfg.method, conj_pairs=self.cfg.conj_pairs
         )
@@ -293,6 +322,17 @@ class _Block(nn.Module):
         return u if self.prenorm else self.norm(u)
 
 
+class _LinearBlock(nn.Module):
+    """The bare SSM layer on (batch, L, H) (used when ``ModelConfig.linear``)."""
+
+    def __init__(self, cfg: ModelConfig, rng: np.random.Generator, dtype):
+        super().__init__()
+        self.ssm = S4DLayer(cfg.layer, rng, dtype)
+
+    def forward(self, u: torch.Tensor) -> torch.Tensor:
+        return self.ssm(u.transpose(1, 2)).transpose(1, 2)  # (batch L H)
+
+
 class DeepSSM(nn.Module):
     """Encoder → ``n_layers`` blocks → pooling → decoder (the S4D deep model)."""
 
@@ -307,7 +347,8 @@ class DeepSSM(nn.Module):
                 self.encoder = nn.Embedding(cfg.d_input, H, dtype=dtype)
             else:
                 self.encoder = nn.Linear(cfg.d_input, H, dtype=dtype)
-            self.blocks = nn.ModuleList([_Block(cfg, rng, dtype) for _ in range(cfg.n_layers)])
+            block = _LinearBlock if cfg.linear else _Block
+            self.blocks = nn.ModuleList([block(cfg, rng, dtype) for _ in range(cfg.n_layers)])
             self.decoder = nn.Linear(H, cfg.d_output, dtype=dtype)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,10 @@
+"""Trained torch SSMs that check the theory (SPEC §3, §4.4, §5): model, tasks, training, sweeps.
+
+Imports torch; never imported by ``import numerics`` — use
+``from numerics.training import train, RunConfig, ...`` explicitly.
+"""
+
+from .model import *
+from .tasks import *
+from .train import *
+from .sweep import *

@@ -1,0 +1,242 @@
+r"""Tasks for the trained-SSM experiments: memory (copying, copy-first-token) and digits.
+
+Each task is a frozen dataclass (its config, saved with every result) with methods
+``model_config`` (fills input/output sizes and the Δ-rule inputs L and λ_max of SPEC
+Result 2.2), ``train_batch``, ``loss`` and ``evaluate``. Randomness comes from explicit
+``torch.Generator`` / ``numpy.random.Generator`` objects seeded from the run's seed.
+The tradeoff regression of SPEC §4.4 lives in :mod:`numerics.training.tradeoff`.
+
+Glossary: L sequence length, K copied tokens, A alphabet size, n_test test examples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .model import ModelConfig
+
+__all__ = [
+    "CopyingTask",
+    "FirstTokenTask",
+    "DigitsTask",
+    "load_digits",
+    "digits_lambda_max",
+    "TASK_TYPES",
+]
+
+DIGITS_PATH = Path(__file__).resolve().parent / "data" / "digits.npz"
+
+
+def _fill_layer(base: ModelConfig, L: int, lambda_max: float, **model_fields) -> ModelConfig:
+    layer = base.layer
+    layer = dataclasses.replace(
+        layer,
+        rule_L=layer.rule_L if layer.rule_L is not None else L,
+        lambda_max=layer.lambda_max if layer.lambda_max is not None else lambda_max,
+    )
+    return dataclasses.replace(base, layer=layer, **model_fields)
+
+
+@dataclass(frozen=True)
+class CopyingTask:
+    r"""Copy the first K tokens after a delay (SPEC §3, memory).
+
+    Input (length L): K tokens uniform in {1..A}, blanks (0), then K marker tokens (A+1);
+    the target at the K marker positions is the first K tokens. Loss: cross-entropy on those
+    positions; metric: their accuracy (chance 1/A). Tokens are i.i.d. (blanks and markers are
+    fixed), so the encoded input is treated as white: λ_max = 1 in the Δ rule.
+    """
+
+    kind: str = "copying"
+    L: int = 128
+    K: int = 8
+    A: int = 8
+    n_test: int = 512
+
+    def __post_init__(self):
+        if self.L < 2 * self.K + 1:
+            raise ValueError(f"copying needs L >= 2K + 1, got L={self.L}, K={self.K}")
+
+    @property
+    def lambda_max(self) -> float:
+        return 1.0
+
+    def model_config(self, base: ModelConfig) -> ModelConfig:
+        return _fill_layer(
+            base, self.L, self.lambda_max,
+            d_input=self.A + 2, d_output=self.A + 1, tokens=True, pool="none",
+        )
+
+    def sample(self, n: int, gen: torch.Generator, device) -> tuple[torch.Tensor, torch.Tensor]:
+        """x: int64 (n, L); y: int64 (n, K) the tokens to copy."""
+        y = torch.randint(1, self.A + 1, (n, self.K), generator=gen, device=device)
+        x = torch.zeros(n, self.L, dtype=torch.int64, device=device)
+        x[:, : self.K] = y
+        x[:, -self.K :] = self.A + 1
+        return x, y
+
+    def train_batch(self, n, gen, device):
+        return self.sample(n, gen, device)
+
+    def loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        logits = out[:, -self.K :]  # (n K A+1)
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+    @torch.no_grad()
+    def evaluate(self, model, gen, device, batch: int = 256) -> dict:
+        x, y = self.sample(self.n_test, gen, device)
+        correct, total, loss = 0, 0, 0.0
+        for i in range(0, self.n_test, batch):
+            out = model(x[i : i + batch])
+            loss += float(self.loss(out, y[i : i + batch])) * len(y[i : i + batch])
+            correct += int((out[:, -self.K :].argmax(-1) == y[i : i + batch]).sum())
+            total += y[i : i + batch].numel()
+        return {"accuracy": correct / total, "test_loss": loss / self.n_test, "chance": 1 / self.A}
+
+
+@dataclass(frozen=True)
+class FirstTokenTask:
+    r"""Copy-first-token regression: white-noise x of length L, target y = x_1 read at step L.
+
+    SPEC Check 3.3 as a training task. Loss: mean squared error; metric: normalized MSE
+    E[(ŷ - y)²] / E[y²] on a fixed test set (0 = perfect memory, 1 = forgotten).
+    White input: λ_max = 1 exactly.
+    """
+
+    kind: str = "first_token"
+    L: int = 128
+    n_test: int = 1024
+
+    @property
+    def lambda_max(self) -> float:
+        return 1.0
+
+    def model_config(self, base: ModelConfig) -> ModelConfig:
+        return _fill_layer(base, self.L, 1.0, d_input=1, d_output=1, tokens=False, pool="last")
+
+    def sample(self, n, gen, device, dtype=torch.float32):
+        x = torch.randn(n, self.L, 1, generator=gen, device=device, dtype=dtype)  # (n L 1)
+        return x, x[:, 0, 0]
+
+    def train_batch(self, n, gen, device):
+        return self.sample(n, gen, device)
+
+    def loss(self, out, y):
+        return torch.mean((out[:, 0] - y) ** 2)
+
+    @torch.no_grad()
+    def evaluate(self, model, gen, device, batch: int = 256) -> dict:
+        x, y = self.sample(self.n_test, gen, device)
+        se = 0.0
+        for i in range(0, self.n_test, batch):
+            se += float(((model(x[i : i + batch])[:, 0] - y[i : i + batch]) ** 2).sum())
+        return {"nmse": se / float((y**2).sum()), "test_loss": se / self.n_test}
+
+
+@lru_cache(maxsize=2)
+def load_digits(path: str = str(DIGITS_PATH)) -> tuple[np.ndarray, np.ndarray]:
+    """The 8×8 digits as (X float64 (1797, 64) in [0, 1], y int64 (1797,)), from the .npz.
+
+    The file is made by ``data/make_digits.py`` from scikit-learn's bundled copy; nothing is
+    downloaded.
+    """
+    with np.load(path) as f:
+        return f["X"].astype(np.float64) / 16.0, f["y"].astype(np.int64)
+
+
+def digits_lambda_max(X: np.ndarray) -> float:
+    r"""λ_max of the Toeplitz autocorrelation of standardized pixel sequences (SPEC §2.4).
+
+    Estimated with :func:`numerics.estimate_autocorrelation` (biased, centred, normalized by the
+    variance) and :func:`numerics.toeplitz_lambda_max`; X: (n_seq, L).
+    """
+    import numerics
+
+    r = numerics.estimate_autocorrelation(X, centered=True, estimator="biased")
+    r = np.asarray(r, dtype=np.float64).reshape(-1)
+    r = r / r[0]
+    res = numerics.toeplitz_lambda_max(r)
+    return float(getattr(res, "value", res))
+
+
+@dataclass(frozen=True)
+class DigitsTask:
+    r"""Sequential 8×8 digits: length-64 pixel sequences (row-major), 10 classes.
+
+    ``permute`` applies one fixed random permutation (seed ``perm_seed``) to every sequence,
+    the decorrelated variant. Fixed split: ``n_train`` images for training (chosen by
+    ``split_seed``), the rest for testing. Pixels are standardized with training statistics.
+    λ_max for the Δ rule is estimated from the training sequences (SPEC §2.4).
+    """
+
+    kind: str = "digits"
+    permute: bool = False
+    perm_seed: int = 0
+    split_seed: int = 0
+    n_train: int = 1437
+
+    @property
+    def L(self) -> int:
+        return 64
+
+    def arrays(self):
+        """(X_train, y_train, X_test, y_test), X float64 (n, 64) standardized, y int64."""
+        X, y = load_digits()
+        idx = np.random.default_rng(self.split_seed).permutation(len(y))
+        tr, te = idx[: self.n_train], idx[self.n_train :]
+        if self.permute:
+            X = X[:, np.random.default_rng(self.perm_seed).permutation(X.shape[1])]
+        mu, sd = X[tr].mean(), X[tr].std()
+        X = (X - mu) / sd
+        return X[tr], y[tr], X[te], y[te]
+
+    @property
+    def lambda_max(self) -> float:
+        return digits_lambda_max(self.arrays()[0])
+
+    def model_config(self, base: ModelConfig) -> ModelConfig:
+        lam = self.lambda_max if base.layer.uses_rule and base.layer.lambda_max is None else 1.0
+        return _fill_layer(base, self.L, lam, d_input=1, d_output=10, tokens=False, pool="mean")
+
+    def train_batch(self, n, gen, device):
+        Xtr, ytr, _, _ = _digits_tensors(self, str(device))
+        i = torch.randint(0, Xtr.shape[0], (n,), generator=gen, device=device)
+        return Xtr[i], ytr[i]
+
+    def loss(self, out, y):
+        return torch.nn.functional.cross_entropy(out, y)
+
+    @torch.no_grad()
+    def evaluate(self, model, gen, device, batch: int = 512) -> dict:
+        _, _, Xte, yte = _digits_tensors(self, str(device))
+        correct, loss = 0, 0.0
+        for i in range(0, len(yte), batch):
+            out = model(Xte[i : i + batch])
+            loss += float(self.loss(out, yte[i : i + batch])) * len(yte[i : i + batch])
+            correct += int((out.argmax(-1) == yte[i : i + batch]).sum())
+        return {"accuracy": correct / len(yte), "test_loss": loss / len(yte)}
+
+
+@lru_cache(maxsize=8)
+def _digits_tensors(task: DigitsTask, device: str):
+    """(X_train (n, 64, 1) float32, y_train, X_test, y_test) on ``device``, cached per task."""
+    Xtr, ytr, Xte, yte = task.arrays()
+
+    def f(a):
+        return torch.as_tensor(a, dtype=torch.float32, device=device)[..., None]  # (n L 1)
+
+    return f(Xtr), torch.as_tensor(ytr, device=device), f(Xte), torch.as_tensor(yte, device=device)
+
+
+#: Task config types by their ``kind`` (the tradeoff task registers itself here too).
+TASK_TYPES: dict[str, type] = {
+    "copying": CopyingTask,
+    "first_token": FirstTokenTask,
+    "digits": DigitsTask,
+}

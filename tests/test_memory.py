@@ -1,0 +1,248 @@
+"""Tests of numerics.memory (SPEC §3: Result 3.1 and Check 3.3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+from hypothesis import given
+from hypothesis import strategies as st
+
+import numerics as nm
+from numerics.memory import (
+    copy_first_token_features,
+    copy_first_token_fit,
+    memory_envelope,
+    memory_profile,
+)
+
+# ------------------------------------------------------------------ memory_profile
+
+
+@given(
+    a=st.floats(0.0, 2.0),
+    dt=st.floats(1e-3, 1.0),
+    L=st.integers(2, 3000),
+)
+def test_single_real_mode_first_token_weight_is_exp(a, dt, L):
+    """Result 3.1: one real mode w = -a has weights e^{-aΔk}; first token e^{-aΔ(L-1)}."""
+    rho = nm.ssm_kernel(np.array([-a + 0j]), 1.0, 1.0, dt, L)
+    prof = memory_profile(rho)
+    k = np.arange(L)
+    np.testing.assert_allclose(prof.weights, np.exp(-a * dt * k), rtol=1e-12, atol=1e-290)
+    assert prof.first_token_weight == pytest.approx(np.exp(-a * dt * (L - 1)), rel=1e-12, abs=1e-290)
+
+
+@given(
+    a=st.floats(0.0, 2.0),
+    b=st.floats(-50.0, 50.0),
+    dt=st.floats(1e-3, 0.5),
+    L=st.integers(2, 500),
+    c=st.complex_numbers(min_magnitude=0.1, max_magnitude=10.0),
+)
+def test_single_complex_mode_complex_kernel_modulus_is_exp(a, b, dt, L, c):
+    """The complex kernel c B̄ w̄^k of one mode (built here by repeated multiplication) has
+    modulus |c B̄| e^{-aΔk}, so its first-token weight is e^{-aΔ(L-1)} for any b."""
+    w = -a + 1j * b
+    w_bar, B_bar = nm.zoh(w, dt)
+    kern = np.empty(L, dtype=np.complex128)
+    h = c * B_bar
+    for k in range(L):  # recurrence, independent of ssm_kernel's exp(k log w̄)
+        kern[k] = h
+        h = h * w_bar
+    prof = memory_profile(kern)
+    assert prof.first_token_weight == pytest.approx(np.exp(-a * dt * (L - 1)), rel=1e-9)
+
+
+def test_zero_real_part_keeps_first_token_weight_one():
+    """a = 0, b = 0: ρ_k = Δ for all k, weight exactly 1, memory length L."""
+    L = 4096
+    rho = nm.ssm_kernel(np.array([0j]), 1.0, 1.0, L**-0.5, L)
+    prof = memory_profile(rho)
+    assert prof.first_token_weight == 1.0
+    assert prof.memory_length == L
+    assert prof.envelope == 1.0
+
+
+@given(a=st.floats(0.05, 2.0), dt=st.floats(1e-2, 1.0), thr=st.floats(1e-6, 0.5))
+def test_memory_length_matches_log_threshold_over_a_dt(a, dt, thr):
+    """memory length of e^{-aΔk} = 1 + floor(ln(1/thr)/(aΔ)) (capped at L): ~1/(aΔ) steps."""
+    L = 5000
+    rho = np.exp(-a * dt * np.arange(L))
+    kstar = np.log(1 / thr) / (a * dt)
+    if abs(kstar - round(kstar)) < 1e-6:  # threshold hits a lag exactly: rounding decides
+        return
+    expected = min(L, int(np.floor(kstar)) + 1)
+    assert memory_profile(rho, threshold=thr).memory_length == expected
+
+
+def test_memory_length_ignores_oscillation_zeros():
+    """The weight of cos(k) crosses the threshold often; the length counts the last lag above."""
+    L = 200
+    rho = np.cos(0.3 * np.arange(L))
+    assert memory_profile(rho, threshold=0.5).memory_length == 1 + max(
+        k for k in range(L) if abs(np.cos(0.3 * k)) >= 0.5
+    )
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    N=st.integers(1, 32),
+    a=st.floats(0.0, 1.0),
+    L=st.integers(20, 2000),
+)
+def test_result_3_1_bound_and_envelope(seed, N, a, L):
+    """Result 3.1: |ρ_k| <= Δ Σ|c_j B_j| e^{-aΔk}; hence the envelope's tail obeys the bound."""
+    rng = np.random.default_rng(seed)
+    dt = L**-0.5
+    w = -a + 1j * np.pi * np.arange(N)
+    B = rng.standard_normal(N) + 1j * rng.standard_normal(N)
+    c = rng.standard_normal(N) + 1j * rng.standard_normal(N)
+    rho = nm.ssm_kernel(w, B, c, dt, L)
+    S = np.abs(c * B).sum()
+    k = np.arange(L)
+    assert np.all(np.abs(rho) <= dt * S * np.exp(-a * dt * k) * (1 + 1e-12) + 1e-300)
+    n = max(1, L // 10)
+    env = memory_envelope(rho)
+    head = np.abs(rho[:n]).max()
+    assert env * head <= dt * S * np.exp(-a * dt * (L - n)) * (1 + 1e-9)
+    if rho[0] != 0:
+        assert memory_profile(rho).envelope == env
+
+
+def test_multimode_envelope_separates_a_half_from_zero():
+    """S4D-Lin imaginary parts, random c, white-noise rule Δ = L^{-1/2}: envelope < 1e-3 for
+    a = 1/2 at L = 1024 and of order 1 for a = 0."""
+    rng = np.random.default_rng(0)
+    N, L = 64, 1024
+    c = (rng.standard_normal(N) + 1j * rng.standard_normal(N)) / np.sqrt(N)
+    env = {}
+    for a in (0.0, 0.5):
+        w, B = nm.s4d_lin(N, real=-a)
+        env[a] = memory_envelope(nm.ssm_kernel(w, B, c, L**-0.5, L))
+    assert env[0.5] < 1e-3
+    assert 0.1 < env[0.0] < 10
+
+
+@pytest.mark.parametrize(
+    "kernel, threshold, match",
+    [
+        ([1.0, np.nan, 2.0], 1e-3, "finite"),
+        (np.ones((2, 3)), 1e-3, "1-D"),
+        ([1.0], 1e-3, "L >= 2"),
+        ([0.0, 1.0, 1.0], 1e-3, "nonzero"),
+        ([1.0, 1.0], 0.0, "threshold"),
+        ([1.0, 1.0], 1.5, "threshold"),
+    ],
+)
+def test_memory_profile_rejects_bad_input(kernel, threshold, match):
+    with pytest.raises(ValueError, match=match):
+        memory_profile(kernel, threshold=threshold)
+
+
+# ------------------------------------------------------------------ copy_first_token_fit
+
+
+@given(half=st.integers(4, 160))
+def test_copy_first_token_zero_real_part_residual_is_L_to_minus_half(half):
+    """a = 0, m = L/2: the features span all but the alternating vector (-1)^k, whose overlap
+    with e_{L-1} is L^{-1/2} — the residual is exactly that (ridge 1e-6 and ridge 0)."""
+    L = 2 * half
+    for ridge in (1e-6, 0.0):
+        fit = copy_first_token_fit(0.0, L, half, ridge=ridge)
+        assert fit.residual == pytest.approx(L**-0.5, rel=1e-6)
+
+
+def _min_norm_residual(a: float, L: int) -> float:
+    """sqrt(e^{2aΔ(L-1)} / Σ_k e^{2aΔk}): overlap of e_{L-1} with D^{-1}(-1)^k, D = diag e^{-aΔk}."""
+    dt = L**-0.5
+    k = np.arange(L)
+    u = np.exp(a * dt * k)
+    return float(u[-1] / np.linalg.norm(u))
+
+
+@given(a=st.floats(0.0, 1.0), half=st.integers(4, 64))
+def test_copy_first_token_min_norm_residual_closed_form(a, half):
+    """ridge = 0: the span of Φ is diag(e^{-aΔk}) times the a = 0 span, so the residual is the
+    overlap of e_{L-1} with the complement D^{-1}(-1)^k — derived, not fitted."""
+    L = 2 * half
+    fit = copy_first_token_fit(a, L, half, ridge=0.0)
+    assert fit.residual == pytest.approx(_min_norm_residual(a, L), rel=1e-6, abs=1e-10)
+
+
+@given(a=st.floats(0.0, 1.0), L=st.integers(4, 120), m=st.integers(1, 40), ridge=st.floats(1e-8, 1e-2))
+def test_ridge_solution_matches_augmented_least_squares(a, L, m, ridge):
+    """Normal equations (Cholesky) = QR least squares of the stacked system [Φ; √λ I]."""
+    fit = copy_first_token_fit(a, L, m, ridge=ridge)
+    Phi, _ = copy_first_token_features(a, L, m)
+    lam = ridge * np.sum(Phi**2) / (2 * m)
+    A = np.vstack([Phi, np.sqrt(lam) * np.eye(2 * m)])
+    t = np.zeros(L + 2 * m)
+    t[L - 1] = 1.0
+    theta = scipy.linalg.lstsq(A, t, lapack_driver="gelsy")[0]
+    c = theta[:m] + 1j * theta[m:]
+    np.testing.assert_allclose(fit.c, c, rtol=1e-6, atol=1e-8 * max(1.0, np.abs(c).max()))
+    assert 0.0 <= fit.residual <= 1.0 + 1e-12  # θ = 0 already gives residual 1
+
+
+def test_fitted_readout_reproduces_kernel_in_the_recurrence(rng):
+    """The fitted c in the actual SSM recurrence (B = 1, w_j = -a + iπj/(mΔ)) gives
+    y_L = Σ_k ρ_k x_{L-k}: the features really are the kernels of Re c and Im c."""
+    a, L, m = 0.3, 64, 20
+    fit = copy_first_token_fit(a, L, m)
+    w = -a + 1j * np.pi * np.arange(m) / (m * fit.dt)
+    x = rng.standard_normal((5, L))
+    y = nm.ssm_recurrence(w, np.ones(m), fit.c, fit.dt, x)
+    np.testing.assert_allclose(y[:, -1], x[:, ::-1] @ fit.kernel, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fit.kernel, nm.ssm_kernel(w, 1.0, fit.c, fit.dt, L), atol=1e-12)
+
+
+@pytest.mark.parametrize("a", [0.0, 0.5])
+def test_monte_carlo_residual_matches_kernel_space_residual(a):
+    """E[(y_L - x_1)^2] = ‖ρ - e_{L-1}‖^2 under white noise: simulation agrees within 5 s.e."""
+    fit = copy_first_token_fit(a, 256, 128, rng=np.random.default_rng(7), n_samples=4000)
+    assert abs(fit.mc_residual - fit.residual) < 5 * fit.mc_stderr
+    assert np.isnan(copy_first_token_fit(a, 64, 32).mc_residual)
+
+
+def test_memory_task_separates_a_zero_from_a_half_at_L_1024():
+    """Check 3.3: residual <= 0.05 for a = 0 and >= 0.5 for a = 1/2 (m = L/2, ridge 1e-6)."""
+    L = 1024
+    assert copy_first_token_fit(0.0, L, L // 2).residual <= 0.05
+    assert copy_first_token_fit(0.5, L, L // 2).residual >= 0.5
+
+
+def test_removing_the_ridge_blows_up_the_readout_for_a_half():
+    """Without ridge the a = 1/2 fit uses ‖c‖ ~ e^{aΔ(L-1)}; the ridge keeps it O(1)."""
+    L = 256
+    free = copy_first_token_fit(0.5, L, L // 2, ridge=0.0)
+    reg = copy_first_token_fit(0.5, L, L // 2, ridge=1e-6)
+    zero = copy_first_token_fit(0.0, L, L // 2, ridge=0.0)
+    assert free.c_norm > 1e3 * zero.c_norm
+    assert reg.c_norm < free.c_norm
+    assert free.residual < reg.residual
+
+
+def test_small_m_copy_task_is_worse_than_m_half_L():
+    L = 256
+    res = [copy_first_token_fit(0.0, L, m).residual for m in (4, 32, 128)]
+    assert res[0] > res[1] > res[2]
+    assert res[0] > 0.5
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"a": -0.1}, "a must be >= 0"),
+        ({"a": np.nan}, "finite"),
+        ({"L": 0}, "L must be"),
+        ({"m": 0}, "m must be"),
+        ({"m": 2.5}, "m must be"),
+        ({"ridge": -1.0}, "ridge"),
+        ({"rng": 3}, "Generator"),
+    ],
+)
+def test_copy_first_token_fit_rejects_bad_input(kwargs, match):
+    args = {"a": 0.0, "L": 16, "m": 8} | kwargs
+    with pytest.raises(ValueError, match=match):
+        copy_first_token_fit(**args)
