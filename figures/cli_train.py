@@ -38,9 +38,13 @@ def _cmd_train(args) -> int:
         if args.config:
             print("error: give either CONFIG.json or --experiment, not both", file=sys.stderr)
             return 2
-        s = run_experiment(args.experiment, args.scale, args.out or "build/experiments",
-                           scheduler=args.scheduler, n_workers=args.workers, device=device,
-                           summary_dir=args.summary)
+        try:
+            s = run_experiment(args.experiment, args.scale, args.out or "build/experiments",
+                               scheduler=args.scheduler, n_workers=args.workers, device=device,
+                               summary_dir=args.summary)
+        except RuntimeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
         print(f"{args.experiment} ({args.scale}): {s['n_runs']}/{s['n_planned']} runs; summary in "
               f"{args.summary or (args.out or 'build/experiments') + '/' + args.experiment}")
         return 0 if s["n_runs"] == s["n_planned"] else 1
@@ -53,8 +57,12 @@ def _cmd_train(args) -> int:
         print(f"error: cannot read configs from {args.config}: {e}", file=sys.stderr)
         return 2
     out = args.out or "build/runs"
-    paths = run_sweep(configs, out, scheduler=args.scheduler, n_workers=args.workers,
-                      device=device)
+    try:
+        paths = run_sweep(configs, out, scheduler=args.scheduler, n_workers=args.workers,
+                          device=device)
+    except RuntimeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     import json
 
     for p in paths:

@@ -95,22 +95,25 @@ def _akey(a: float) -> str:
 def compute_memory_decay(cfg: MemoryDecayConfig) -> FigureData:
     Ls = [2**p for p in cfg.log2_L]
     cols: dict[str, np.ndarray] = {"L": np.asarray(Ls, float)}
+    law = th.first_token_weight_law_fn()
+    limits = {}
     for label in tqdm(cfg.classes, desc="memory_decay", leave=False):
         model, params = _CLASS[label]
-        law = th.first_token_weight_fn(model, **params)
+        limits[label] = str(th.first_token_weight_limit(model, **params).args[1][0])  # a > 0
+        dts = np.array([rule_dt(label, L) for L in Ls])
         for a in cfg.a_values:
-            dts = [rule_dt(label, L) for L in Ls]
             cols[f"weight_{label}_a{_akey(a)}"] = np.array(
                 [single_mode_weight(a, dt, L) for dt, L in zip(dts, Ls)]
             )
-            cols[f"law_{label}_a{_akey(a)}"] = np.asarray(law(np.asarray(Ls, float), a), float) * np.ones(len(Ls))
+            cols[f"law_{label}_a{_akey(a)}"] = law(cols["L"], a, dts) * np.ones(len(Ls))
     for a in cfg.a_values:
         env = [
             max(multimode_envelope(a, rule_dt("white", L), L, cfg.N, cfg.seed + s) for s in cfg.seeds)
             for L in Ls
         ]
         cols[f"envelope_white_a{_akey(a)}"] = np.array(env)
-    meta = {"classes": list(cfg.classes), "a_values": list(cfg.a_values), "N": cfg.N}
+    meta = {"classes": list(cfg.classes), "a_values": list(cfg.a_values), "N": cfg.N,
+            "limit_L_to_inf": limits}
     return FigureData(cols, meta)
 
 
@@ -122,20 +125,23 @@ def plot_memory_decay(data: FigureData):
     for ax, a in zip(axes[:2], [x for x in m["a_values"] if x > 0][::-1]):
         for i, label in enumerate(m["classes"]):
             col = colors[i % len(colors)]
-            ax.loglog(c["L"], np.maximum(c[f"weight_{label}_a{_akey(a)}"], tiny), "o", ms=3, color=col, label=label)
+            lim = m["limit_L_to_inf"][label].replace("gamma", "γ")
+            ax.loglog(c["L"], np.maximum(c[f"weight_{label}_a{_akey(a)}"], tiny), "o", ms=3, color=col,
+                      label=f"{label} (L→∞: {lim})")
             ax.loglog(c["L"], np.maximum(c[f"law_{label}_a{_akey(a)}"], tiny), "-", lw=0.8, color=col)
-        ax.axhline(1.0, color="k", lw=0.8, ls=":", label="a = 0 (every class)")
-        ax.set_title(f"single mode, a = {a:g}: first-token weight")
+        zero = np.concatenate([c[f"weight_{lab}_a0"] for lab in m["classes"]])
+        ax.axhline(float(zero.min()), color="k", lw=0.8, ls=":", label=f"a = 0, every class (min {zero.min():.3g})")
+        ax.set_title(f"one mode w = -{a:g}: dots kernel, lines e^(-aΔ(L-1))")
         ax.set_xlabel("L")
         ax.set_ylim(bottom=max(tiny, ax.get_ylim()[0]))
-    axes[0].set_ylabel("|ρ_{L-1}| / |ρ_0|   (dots: kernel, lines: e^{-aΔ(L)(L-1)}, asymptotic λ_max)")
+    axes[0].set_ylabel("first-token weight |ρ_{L-1}| / |ρ_0|, Δ = (Lλ_max)^(-1/2)")
     axes[0].legend(fontsize=6)
     for a in m["a_values"]:
         axes[2].loglog(c["L"], np.maximum(c[f"envelope_white_a{_akey(a)}"], tiny), "o-", ms=3, label=f"a = {a:g}")
     axes[2].axhline(1e-3, color="k", lw=0.8, ls=":")
-    axes[2].set_title(f"S4D-Lin imag. parts, N = {int(m['N'])}, white rule: envelope")
+    axes[2].set_title(f"envelope: S4D-Lin b, N = {int(m['N'])}, Δ = L^(-1/2)")
     axes[2].set_xlabel("L")
-    axes[2].set_ylabel("max|ρ| last tenth / max|ρ| first tenth")
+    axes[2].set_ylabel("max|ρ_k| last tenth / max|ρ_k| first tenth (max over seeds)")
     axes[2].legend()
     fig.tight_layout()
     return fig
@@ -273,8 +279,8 @@ def plot_copy(data: FigureData):
     ax1.axhline(0.05, color="k", lw=0.6, ls=":")
     ax1.axhline(0.5, color="k", lw=0.6, ls=":")
     ax1.set_xlabel("L")
-    ax1.set_ylabel("relative residual ‖ρ - e_{L-1}‖ (dotted: closed form, no ridge)")
-    ax1.set_title("copy the first token (Δ = L^{-1/2}, b_j = πj/(mΔ))")
+    ax1.set_ylabel("residual ‖ρ - e_{L-1}‖  (dotted: closed form, no ridge)")
+    ax1.set_title("copy the first token: Δ = L^(-1/2), b_j = πj/(mΔ)")
     ax1.legend(fontsize=6)
     ax2.set_xlabel("L")
     ax2.set_ylabel("‖c‖")

@@ -176,13 +176,14 @@ class _Toeplitz:
         mult[0] = 1
         if M % 2 == 0:
             mult[-1] = 1
-        order = np.argsort(d)[::-1]
-        j1 = int(order[0])
+        j1 = int(np.argmax(d))  # first maximum: frequency 0 on ties
         lam1 = float(d[j1])
-        if mult[j1] == 2 or d.size == 1:
-            lam2 = lam1 if d.size > 1 or mult[j1] == 2 else -np.inf
+        if mult[j1] == 2:
+            lam2 = lam1
+        elif d.size == 1:
+            lam2 = -math.inf
         else:
-            lam2 = float(d[order[1]]) if d.size > 1 else -np.inf
+            lam2 = float(max(np.max(d[:j1], initial=-np.inf), np.max(d[j1 + 1 :], initial=-np.inf)))
         return lam1, lam2, j1
 
     def matvec(self, X: np.ndarray) -> np.ndarray:
@@ -372,7 +373,7 @@ class LambdaMax:
         return float(self.value)
 
 
-def _start_vector(op: "_Toeplitz", theta_star: float) -> tuple[np.ndarray, np.ndarray]:
+def _start_vector(op: _Toeplitz, theta_star: float) -> tuple[np.ndarray, np.ndarray]:
     """Best of sine window × cos / sin(θ*(k - centre)) by Rayleigh quotient, plus a 1e-6 seeded
     random part (so the Krylov space reaches every eigenvector). Returns (v, T v), ‖v‖ = 1."""
     L = op.L
@@ -418,7 +419,8 @@ def _certified_upper(
     u_frob = math.sqrt(max(F - s_others, 0.0)) + rnd
     s2 = t1 * t1 + s_others - (float(pos[0]) ** 2 if pos.size else 0.0)
     nu = min(nu_C, math.sqrt(max(F - s2, 0.0)) + rnd)
-    u_temple = _temple(theta1 - rnd, res + rnd, nu) + rnd
+    # the Temple bound increases with θ, ‖r‖ and ν: move each up by the allowance
+    u_temple = _temple(theta1 + rnd, res + rnd, nu + rnd) + rnd
     cands = {"circulant": up_C, "temple": u_temple, "frobenius": u_frob}
     name = min(cands, key=cands.get)
     return cands[name], name
@@ -491,11 +493,14 @@ def toeplitz_lambda_max(
 
 
 def _ritz(alphas: list[float], betas: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Ritz values (descending) and vectors of the Lanczos tridiagonal."""
-    if len(alphas) == 1:
+    """Ritz values (descending) of the Lanczos tridiagonal and the top Ritz vector (k, 1)."""
+    k = len(alphas)
+    if k == 1:
         return np.asarray(alphas, dtype=np.float64), np.ones((1, 1))
-    theta, S = scipy.linalg.eigh_tridiagonal(np.asarray(alphas), np.asarray(betas))
-    return theta[::-1], S[:, ::-1]
+    d, e = np.asarray(alphas), np.asarray(betas[: k - 1])
+    theta = scipy.linalg.eigh_tridiagonal(d, e, eigvals_only=True)[::-1]
+    _, s = scipy.linalg.eigh_tridiagonal(d, e, select="i", select_range=(k - 1, k - 1))
+    return theta, s
 
 
 def _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq, up_C, nu_C, rnd):

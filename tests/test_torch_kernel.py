@@ -345,6 +345,16 @@ def test_bad_shapes_raise():
         tk.causal_conv(torch.ones(0), torch.ones(3))
 
 
+def test_non_numeric_or_complex_dt_raise():
+    w = torch.full((3,), -1.0 + 0j)
+    with pytest.raises(ValueError, match="dt must be real"):
+        tk.ssm_kernel(w, torch.ones(3), torch.ones(3), torch.tensor(0.1 + 0j), 8)
+    with pytest.raises(ValueError, match="bool"):
+        tk.ssm_kernel(w, torch.ones(3, dtype=torch.bool), torch.ones(3), 0.1, 8)
+    with pytest.raises(ValueError, match="w must be a tensor, array or number"):
+        tk.ssm_kernel("abc", torch.ones(3), torch.ones(3), 0.1, 8)
+
+
 def test_mixed_devices_raise():
     w = torch.full((3,), -1.0 + 0j, device="meta")
     with pytest.raises(ValueError, match="one device"):

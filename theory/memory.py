@@ -14,44 +14,40 @@ when ΔL → ∞ (decorrelated input, Δ ~ L^{-1/2}), the positive constant e^{-
 input (Δ = γ/L) and 1 for a = 0 (:func:`first_token_weight_limit`).
 Result 3.2: with Re w = 0, Result 2.1 gives E[y_L^2] <= λ_max L Δ^2 S^2, which is γ^2 S^2 under
 the rule — bounded in L (:func:`stability_bound_under_rule`); the single mode w = 0 attains it
-(:func:`zero_mode_second_moment`). Check 3.3: the ridge-free copy-first-token residual has the
+(:func:`zero_mode_second_moment_under_rule`, from theory.timescale's closed forms). Check 3.3: the ridge-free copy-first-token residual has the
 closed form of :func:`copy_first_token_min_norm_residual`.
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
-from .timescale import timescale_exponent
+from . import timescale as ts
 
+# the symbols (L, Delta, a, gamma, lam, S) stay module attributes (theory.memory.a ...),
+# not package-level names, so they cannot shadow theory.timescale's
 __all__ = [
-    "L",
-    "a",
-    "gamma",
-    "Delta",
-    "lam",
-    "S",
     "first_token_weight_law",
+    "first_token_weight_law_fn",
     "timescale_law",
     "first_token_weight",
     "first_token_weight_limit",
     "first_token_weight_fn",
     "output_bound",
     "stability_bound_under_rule",
-    "zero_mode_second_moment",
     "zero_mode_second_moment_under_rule",
     "copy_first_token_min_norm_residual",
     "copy_first_token_min_norm_residual_fn",
 ]
 
-L = sp.Symbol("L", positive=True, integer=True)
+L = ts.L  # the same symbols as theory.timescale, so expressions combine
+Delta = ts.Delta
 a = sp.Symbol("a", nonnegative=True)
 gamma = sp.Symbol("gamma", positive=True)
-Delta = sp.Symbol("Delta", positive=True)
 lam = sp.Symbol("lambda_max", positive=True)
 S = sp.Symbol("S", positive=True)
 
-_k = sp.Symbol("k", integer=True, nonnegative=True)
 _a_pos = sp.Symbol("a", positive=True)
 
 
@@ -66,14 +62,19 @@ def first_token_weight_law() -> sp.Expr:
     return sp.exp(-a * Delta * (L - 1))
 
 
-def timescale_law(model: str, **params) -> sp.Expr:
-    r"""Δ(L) under the rule for an input class, as γ·L^e with e from :func:`theory.timescale_exponent`.
+def first_token_weight_law_fn():
+    """Numpy function ``f(L, a, dt)`` of :func:`first_token_weight_law` (lambdified; float64)."""
+    return sp.lambdify((L, a, Delta), first_token_weight_law(), modules="numpy")
 
-    SPEC Result 2.2–2.3. The class constants and slowly varying factors (the log L of the
-    power law α = 1) are dropped: they change neither the limits of :func:`first_token_weight`
-    nor the exponent. Returns an expression in L and γ.
+
+def timescale_law(model: str, **params) -> sp.Expr:
+    r"""Δ(L) under the rule for an input class: γ·L^e (log L)^f from :func:`theory.timescale_order`.
+
+    SPEC Result 2.2–2.3 (e.g. γL^{-1/2} for white noise, γ(L log L)^{-1/2} for the power law
+    α = 1, γ/L for constant input). The class constant of λ_max is absorbed into γ: it does
+    not change the limits of :func:`first_token_weight`. Returns an expression in L and γ.
     """
-    return gamma * L ** timescale_exponent(model, **params)
+    return gamma * ts.timescale_order(model, **params)
 
 
 def first_token_weight(model: str, **params) -> sp.Expr:
@@ -127,47 +128,18 @@ def stability_bound_under_rule(lambda_max: sp.Expr | None = None) -> tuple[sp.Ex
     return bound, sp.limit(bound, L, sp.oo)
 
 
-def _double_sum(r_of_k: sp.Expr) -> sp.Expr:
-    """Σ_{s,t<L} r(|s-t|) = L r(0) + 2 Σ_{k=1}^{L-1} (L-k) r(k), closed form by sympy."""
-    total = L * r_of_k.subs(_k, 0) + 2 * sp.summation((L - _k) * r_of_k, (_k, 1, L - 1))
-    return sp.simplify(total)
+def zero_mode_second_moment_under_rule(model: str, **params) -> tuple[sp.Expr, sp.Expr]:
+    r"""E[y_L²] of one mode w = 0 (c B = 1) with Δ = γ(L λ_max(L))^{-1/2}, and its limit L → ∞.
 
-
-_phi = sp.Symbol("phi", real=True)
-_theta = sp.Symbol("theta", positive=True)
-
-
-def zero_mode_second_moment(model: str) -> sp.Expr:
-    r"""$E[y_L^2]$ of one mode w = 0, c = B = 1, timescale Δ: ρ_k = Δ, so $\Delta^2\,\mathbf 1^\top R\mathbf 1$.
-
-    SPEC §1.3, Result 3.2. Closed forms for ``model`` in {"white", "constant", "ar1"
-    (symbol phi), "periodic" (symbol theta = 2π/P)}: white $L\Delta^2$, constant $L^2\Delta^2$.
-    Expression in L, Δ (and phi or theta).
+    SPEC Result 3.2 (and Result 2.2's "the bound is attained"). Uses the closed form
+    :func:`theory.timescale.zero_mode_second_moment` (g²Δ² Σ_{s,t} r(|s-t|), g = 1) and the
+    λ_max(L) law of :func:`theory.timescale.lambda_max_growth`: white (λ_max = 1) and constant
+    (λ_max = L) give exactly γ²; AR(1) with a numeric 0 < φ < 1 (λ_max → (1+φ)/(1-φ)) tends
+    to γ². Expression in L and γ.
     """
-    r_models = {
-        "white": sp.KroneckerDelta(_k, 0),
-        "constant": sp.Integer(1),
-        "ar1": _phi**_k,
-        "periodic": sp.cos(_theta * _k),
-    }
-    if model not in r_models:
-        raise ValueError(f"model must be one of {sorted(r_models)}, got {model!r}")
-    if model == "white":
-        return L * Delta**2
-    if model == "periodic":
-        # 1ᵀR1 = |Σ_k e^{iθk}|² = sin²(Lθ/2)/sin²(θ/2) (Dirichlet kernel)
-        return Delta**2 * sp.sin(L * _theta / 2) ** 2 / sp.sin(_theta / 2) ** 2
-    return Delta**2 * _double_sum(r_models[model])
-
-
-def zero_mode_second_moment_under_rule(model: str, lambda_max: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    r""":func:`zero_mode_second_moment` with Δ = γ(L λ_max(L))^{-1/2}, and its limit L → ∞.
-
-    SPEC Result 3.2 (and Result 2.2's "the bound is attained"): white (λ_max = 1) and constant
-    (λ_max = L) give exactly γ²; AR(1) with λ_max = (1+φ)/(1-φ) tends to γ².
-    """
-    expr = zero_mode_second_moment(model).subs(Delta, gamma / sp.sqrt(L * sp.sympify(lambda_max)))
-    expr = sp.simplify(expr)
+    expr = ts.zero_mode_second_moment(model, **params).subs(ts.g, 1)
+    lam_L = ts.lambda_max_growth(model, **params).law()
+    expr = sp.simplify(expr.subs(ts.Delta, gamma / sp.sqrt(L * lam_L)))
     return expr, sp.limit(expr, L, sp.oo)
 
 
@@ -196,8 +168,8 @@ def copy_first_token_min_norm_residual_fn():
     expr = copy_first_token_min_norm_residual()
     # evaluate the a > 0 branch in the overflow-free form e^{-aΔ}·sqrt(expm1(2aΔ)/(1 - e^{-2aΔL}))
     x = 2 * a * L ** sp.Rational(-1, 2)
-    stable = sp.exp(-x / 2) * sp.sqrt(sp.expm1(x) / (1 - sp.exp(-x * L)))
-    f_pos = sp.lambdify((L, a), stable, modules=[{"expm1": np.expm1}, "numpy"])
+    stable = sp.exp(-x / 2) * sp.sqrt(expm1(x) / (-expm1(-x * L)))
+    f_pos = sp.lambdify((L, a), stable, modules="numpy")
     f_zero = sp.lambdify(L, expr.subs(a, 0), modules="numpy")
 
     def residual(L_values, a_value):

@@ -6,5 +6,6 @@ Imports torch; never imported by ``import numerics`` — use
 
 from .model import *
 from .tasks import *
+from .tradeoff import *
 from .train import *
 from .sweep import *

@@ -63,7 +63,7 @@ def _check_scale(scale: str) -> None:
 
 _MEMORY = {
     #        Ls                       seeds  H   N   layers steps batch  copy (K, A)
-    "quick": ((32, 64), 1, 8, 8, 1, 40, 16, (2, 4)),
+    "quick": ((32, 64), 1, 8, 8, 1, 100, 16, (2, 4)),
     "cpu": ((64, 128, 256, 512), 1, 16, 32, 2, 300, 32, (4, 4)),
     "gpu": ((256, 512, 1024, 2048, 4096), 2, 64, 64, 2, 1500, 32, (8, 8)),
 }
@@ -122,9 +122,9 @@ def _memory_row(r: dict) -> dict:
 
 _DIGITS = {
     #        seeds H   N   layers steps batch lr
-    "quick": (1, 8, 8, 1, 30, 32, 1e-2),
-    "cpu": (1, 16, 16, 2, 400, 32, 1e-2),
-    "gpu": (3, 64, 32, 4, 2000, 64, 4e-3),
+    "quick": (1, 16, 8, 1, 60, 32, 3e-2),
+    "cpu": (1, 16, 16, 2, 600, 32, 1e-2),
+    "gpu": (2, 64, 32, 4, 1500, 64, 4e-3),
 }
 
 
@@ -248,9 +248,12 @@ def run_experiment(
     """
     configs = experiment_configs(name, scale)
     runs = Path(out_dir) / name / "runs"
-    run_sweep(configs, runs, scheduler=scheduler, n_workers=n_workers, device=device,
-              progress=progress)
-    return summarize_experiment(name, scale, runs, summary_dir or Path(out_dir) / name)
+    try:
+        run_sweep(configs, runs, scheduler=scheduler, n_workers=n_workers, device=device,
+                  progress=progress)
+    finally:  # summarize what finished even when some runs failed
+        summary = summarize_experiment(name, scale, runs, summary_dir or Path(out_dir) / name)
+    return summary
 
 
 def summarize_experiment(name: str, scale: str, runs_dir: str | Path,

@@ -49,28 +49,33 @@ def run_one(cfg_dict: dict, out_dir: str, device: str | None = None, threads: in
     return str(path)
 
 
-def _pool_run(todo, out_dir, device, n_workers, bar):
+def _collect(futs: dict, bar, failed: dict) -> None:
+    """Wait for each future; a failed run is recorded and the others go on."""
+    for f in futs:
+        try:
+            f.result()
+        except Exception as e:  # noqa: BLE001 — reported together at the end of the sweep
+            failed[futs[f]] = f"{type(e).__name__}: {e}"
+        bar.update()
+
+
+def _pool_run(todo, out_dir, device, n_workers, bar, failed):
     threads = max(1, (os.cpu_count() or 1) // n_workers)
     with ProcessPoolExecutor(n_workers, mp_context=get_context("spawn")) as ex:
-        futs = [ex.submit(run_one, config_to_dict(c), str(out_dir), device, threads) for c in todo]
-        for f in as_completed(futs):
-            f.result()
-            bar.update()
+        futs = {ex.submit(run_one, config_to_dict(c), str(out_dir), device, threads): c.name
+                for c in todo}
+        _collect({f: futs[f] for f in as_completed(futs)}, bar, failed)
 
 
-def _dask_run(todo, out_dir, device, scheduler, bar):
-    from dask.distributed import Client, as_completed as dask_completed
+def _dask_run(todo, out_dir, device, scheduler, bar, failed):
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        futs = [
-            client.submit(run_one, config_to_dict(c), str(out_dir), device, key=f"run-{c.name}",
-                          pure=False)
-            for c in todo
-        ]
-        for f in dask_completed(futs):
-            f.result()
-            bar.update()
+        futs = {client.submit(run_one, config_to_dict(c), str(out_dir), device,
+                              key=f"run-{c.name}", pure=False): c.name for c in todo}
+        _collect({f: futs[f] for f in dask_completed(list(futs))}, bar, failed)
     finally:
         if client is not scheduler:
             client.close()
@@ -87,6 +92,9 @@ def run_sweep(
 ) -> list[Path]:
     """Run every config not yet done; return the result paths of all configs (in order).
 
+    A run that fails does not stop the others; after all finished, RuntimeError lists the
+    failures (rerunning the sweep retries only them).
+
     scheduler: None (local), a Dask scheduler address, or a ``dask.distributed.Client``.
     n_workers: local processes (default: CPU count, at most the number of runs; 1 = in process).
     device: override for every run ("cpu", "cuda", ...).
@@ -98,19 +106,26 @@ def run_sweep(
     todo = pending_runs(configs, out_dir)
     bar = tqdm(total=len(configs), initial=len(configs) - len(todo), desc="sweep",
                disable=not progress)
+    failed: dict[str, str] = {}
     try:
         if todo and scheduler is not None:
-            _dask_run(todo, out_dir, device, scheduler, bar)
+            _dask_run(todo, out_dir, device, scheduler, bar, failed)
         elif todo:
             n = min(len(todo), n_workers or os.cpu_count() or 1)
             if n <= 1:
                 for c in todo:
-                    train(c, out_dir=out_dir, device=device, progress=progress)
+                    try:
+                        train(c, out_dir=out_dir, device=device, progress=progress)
+                    except Exception as e:  # noqa: BLE001 — reported below
+                        failed[c.name] = f"{type(e).__name__}: {e}"
                     bar.update()
             else:
-                _pool_run(todo, out_dir, device, n, bar)
+                _pool_run(todo, out_dir, device, n, bar, failed)
     finally:
         bar.close()
+    if failed:
+        lines = "; ".join(f"{k}: {v}" for k, v in sorted(failed.items()))
+        raise RuntimeError(f"{len(failed)} of {len(todo)} runs failed (the others are saved): {lines}")
     return [out_dir / f"{c.name}.json" for c in configs]
 
 

@@ -1,30 +1,27 @@
 r"""The approximation–estimation tradeoff (SPEC §4.4) reproduced by a trained torch SSM layer.
 
-Problem (discrete, finite-horizon form of SPEC §4.1 with unit white-noise input, R = I):
-the target kernel is that of K modes with equal real part and closely spaced frequencies,
+The problem is the one :mod:`numerics.gram` defines and :func:`numerics.gram.tradeoff_curves`
+computes exactly (read its module docstring): target ρ*(t) = Σ_k α_k e^{-at} cos(ω_k t) with K
+frequencies spaced ε around ω_0 and α normalized so ∫ρ*² = 1 (:func:`numerics.gram.target_coefficients`);
+model m modes w_j = -a + i b_j, b_j = ω_0 + δ (j - (m-1)/2), real readout c; loss
+ℒ(c) = ½∫(Σ_j c_j φ_j − ρ*)² dt; noise in the fixed-design idealization (gradient Gc − g − ζ,
+ζ ~ N(0, σ²G/n)); T = ``budget`` steps of gradient descent from c = 0 with step 1/λ_max(G).
 
-    ρ*[k] = Σ_k α_k φ(w*_k)[k],   w*_k = -a + i ω_k,  ω_k = ω_0 + ε (k - (K-1)/2),
+Trained here on the grid t_k = kΔ, k < L (:func:`numerics.gram.discrete_tradeoff_problem`):
+* the layer: one channel, m modes, ZOH, B_j = 1/((e^{Δw_j} − 1)/(Δw_j)) so that B̄_j = Δ and
+  its kernel is exactly Δ Σ_j c_j e^{-akΔ} cos(b_j kΔ) = Δ Φᵀc (the accurate torch kernel);
+* the data: y_k = ρ*(kΔ) + s ξ_k, ξ ~ N(0, I), s² = σ²/(nΔ), so that the gradient noise
+  ΔΦ s ξ ~ N(0, σ²G_Δ/n) is exactly the fixed-design noise of gram;
+* the loss: ℒ_Δ(c) = ½Δ Σ_k (ρ_layer[k]/Δ − y_k)², Hessian G_Δ = ΔΦΦᵀ (``gram_matrix(kind="discrete")``);
+* readout only: ``torch.optim.SGD`` at lr 1/λ_max of the layer's own features, T steps; the
+  trained approximation error by L-BFGS on the noise-free target; all parameters: Adam on
+  Re w, Im w, B and c (Δ is the sampling step of the data and stays fixed).
+Errors are in loss units ℒ (as gram's), measured on the noise-free target.
 
-with the sampled SSM features φ(w)[k] = Re(B̄(w) w̄^k) (ZOH, Δ = ``dt``, B = 1, k = 0..L-1);
-the model is one linear SSM layer of m modes w_j = -a + i b_j, b_j = ω_0 + δ (j - (m-1)/2),
-with a real readout c: ρ_c = Φᵀc, Φ the (m, L) feature matrix, Gram (Hessian) G = ΦΦᵀ. Under
-unit white noise the expected squared output error is exactly ‖ρ_c − ρ*‖². Errors are relative
-to ‖ρ*‖². Training data: the target observed with noise, y = ρ* + σ ξ, ξ ~ N(0, I_L).
-
-Exact curves (float64, no sampling):
-    approximation  A(δ) = min_c ‖Φᵀc − ρ*‖² / ‖ρ*‖²  (least squares, c* = G⁻¹Φρ*)
-    estimation     E(δ) = E_ξ ‖Φᵀ(c_T − c*)‖² / ‖ρ*‖² after T steps of gradient descent from
-                   c = 0 with step 1/λ_max(G) on ½‖Φᵀc − y‖²: in the eigenbasis G = V Λ Vᵀ,
-                   f_i = 1 − (1 − λ_i/λ_max)^T, E = Σ_i λ_i (1 − f_i)² (v_iᵀc*)² + σ² Σ_i f_i²
-                   (optimization bias from the finite budget, which κ(G) controls, plus noise)
-    total          A + E = E_ξ ‖Φᵀc_T − ρ*‖² / ‖ρ*‖²  (the Pythagorean split: Φᵀc* − ρ* ⟂ rows of Φ)
-Small δ (≈ ε) gives A ≈ 0 but κ(G) large and E large; large δ the reverse: U-shaped total.
-
-Trained (torch, float64): readout only — the layer's own kernel, its features and λ_max, then
-``steps`` of ``torch.optim.SGD`` at lr 1/λ_max on ½‖ρ_c − y‖² (the gradient method the exact
-curve describes); trained approximation error by L-BFGS (strong Wolfe) on the noise-free target.
-All parameters — Adam on w, Δ, B and c from the same initialization and noisy data (no exact
-prediction; reported against the readout-only curves).
+Exact references: :func:`exact_discrete_tradeoff` (the trained problem itself, float64: the
+same formulas as gram's on G_Δ, g_Δ, plus the exact standard deviation over ξ) and
+:func:`numerics.gram.tradeoff_curves` (the continuous problem, mpmath). The two differ by the
+Riemann-sum error of the grid, O(aΔ) relative; :func:`summarize_tradeoff` reports it.
 """
 
 from __future__ import annotations
@@ -35,49 +32,60 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+import numerics
+from numerics import discrete_tradeoff_problem, tradeoff_curves
+
 from .model import LayerConfig, S4DLayer, SSMInitValues
 from .tasks import TASK_TYPES
 
 __all__ = [
     "TradeoffProblem",
     "TradeoffTask",
-    "tradeoff_features",
-    "tradeoff_target",
-    "exact_tradeoff",
-    "exact_gd_error",
+    "exact_discrete_tradeoff",
+    "exact_continuous_tradeoff",
     "tradeoff_configs",
     "summarize_tradeoff",
     "TRADEOFF_ATOL",
     "TRADEOFF_N_SE",
     "TRADEOFF_RTOL_SEED",
+    "TRADEOFF_RTOL_GRID",
 ]
 
-#: Agreement band, trained vs exact (relative errors): |mean over seeds − exact| <=
-#: TRADEOFF_N_SE · SE + TRADEOFF_ATOL, SE = exact standard deviation over ξ / √seeds
-#: (``total_sd``, computed, not estimated: the realized error is a skewed quadratic form in ξ, and a
-#: sample SE from a few seeds can be far too small). The per-seed GD run is the exact iteration,
-#: so it must also match the exact value for its own ξ to float64 round-off
+#: Agreement band, trained vs exact discrete (loss units): |mean over seeds − exact| <=
+#: TRADEOFF_N_SE · SE + TRADEOFF_ATOL, SE = exact standard deviation over ξ / √seeds (computed,
+#: not estimated: the realized error is a skewed quadratic form in ξ, and a sample SE from a few
+#: seeds can be far too small); 3 SE is a ~99.7 % band per δ. The per-seed GD run is the exact
+#: iteration, so it must match the exact value for its own ξ to float64 round-off
 #: (TRADEOFF_RTOL_SEED). TRADEOFF_ATOL covers L-BFGS stopping for the approximation error
-#: (gradient tolerance 1e-12: loss gap <= ‖g‖²/(2λ_min) << 1e-6).
+#: (gradient tolerance 1e-12: loss gap <= ‖g‖²/(2λ_min) << 1e-7).
 TRADEOFF_N_SE = 3.0
-TRADEOFF_ATOL = 1e-6
+TRADEOFF_ATOL = 1e-7
 TRADEOFF_RTOL_SEED = 1e-8
+#: Grid (Δ, L) vs continuous curves: the sums Δ Σ_k of e^{-2akΔ}-type integrands differ from the
+#: integrals by ~aΔ relative (plus e^{-2aLΔ} truncation), so with aΔ = 0.005 we allow 2 %.
+TRADEOFF_RTOL_GRID = 0.02
 
 
 @dataclass(frozen=True)
 class TradeoffProblem:
-    """The SPEC §4.4 setting: target (K = len(alpha) modes spaced eps) and model spacing delta."""
+    """SPEC §4.4 problem (gram's parameters) at one model spacing ``delta``, on the grid (dt, L).
+
+    Target frequencies ω_0 + ε (k − (K−1)/2), k < K; ``alpha`` None = gram's default
+    (alternating signs); noise σ with n_samples n; budget T GD steps.
+    """
 
     delta: float = 0.01
     eps: float = 0.01
+    K: int = 2
     a: float = 0.1
     omega0: float = 1.0
-    alpha: tuple[float, ...] = (1.0, -1.0)
     m: int = 2
-    dt: float = 0.1
-    L: int = 512
-    sigma: float = 0.005
-    steps: int = 100
+    alpha: tuple[float, ...] | None = None
+    noise: float = 1.0
+    n_samples: int = 50
+    budget: int = 100
+    dt: float = 0.05
+    L: int = 2000
 
     def __post_init__(self):
         if not (self.delta > 0 and self.eps > 0 and self.a > 0 and self.dt > 0):
@@ -85,87 +93,78 @@ class TradeoffProblem:
                 f"delta, eps, a and dt must be > 0, got {self.delta!r}, {self.eps!r}, "
                 f"{self.a!r}, {self.dt!r}"
             )
-        if self.m < 1 or self.L < 2 or self.steps < 1 or not self.alpha:
-            raise ValueError(f"need m >= 1, L >= 2, steps >= 1, alpha non-empty; got {self!r}")
-        if self.sigma < 0:
-            raise ValueError(f"sigma must be >= 0, got {self.sigma!r}")
+        if self.m < 1 or self.K < 1 or self.L < 2 or self.budget < 1 or self.n_samples < 1:
+            raise ValueError(f"need m, K, budget, n_samples >= 1 and L >= 2; got {self!r}")
+        if self.noise < 0:
+            raise ValueError(f"noise must be >= 0, got {self.noise!r}")
 
-    def target_w(self) -> np.ndarray:
-        K = len(self.alpha)
-        return -self.a + 1j * (self.omega0 + self.eps * (np.arange(K) - (K - 1) / 2))
+    @property
+    def target_freqs(self) -> np.ndarray:
+        return self.omega0 + self.eps * (np.arange(self.K) - (self.K - 1) / 2)
 
-    def model_w(self) -> np.ndarray:
-        return -self.a + 1j * (self.omega0 + self.delta * (np.arange(self.m) - (self.m - 1) / 2))
+    def discrete(self) -> dict:
+        """:func:`numerics.gram.discrete_tradeoff_problem` of this problem (float64)."""
+        return discrete_tradeoff_problem(self.target_freqs, self.a, self.m, self.delta,
+                                         dt=self.dt, L=self.L, alpha=self.alpha)
 
-
-def tradeoff_features(w, dt: float, L: int) -> np.ndarray:
-    r"""Sampled features φ_j[k] = Re(B̄_j w̄_j^k), B = 1, ZOH: float64 (m, L) (SPEC §4.1)."""
-    w = np.asarray(w, dtype=np.complex128).reshape(-1, 1)  # (m 1): one mode per row
-    import numerics
-
-    return numerics.ssm_kernel(w, 1.0, 1.0, dt, L)  # (m L)
-
-
-def tradeoff_target(p: TradeoffProblem) -> np.ndarray:
-    """ρ* = Σ α_k φ(w*_k), float64 (L,) (SPEC §4.4)."""
-    return np.asarray(p.alpha) @ tradeoff_features(p.target_w(), p.dt, p.L)
+    @property
+    def obs_std(self) -> float:
+        """s = σ/√(nΔ): per-sample noise on the grid matching gram's ζ ~ N(0, σ²G/n)."""
+        return self.noise / np.sqrt(self.n_samples * self.dt)
 
 
-def exact_gd_error(p: TradeoffProblem, noise: np.ndarray | None = None) -> dict:
-    r"""Exact errors of the problem (module docstring): A, E (expected over ξ), A + E, κ(G).
+def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = None) -> dict:
+    r"""Exact errors (loss units) of the gridded problem the layer trains (SPEC §4.4).
 
-    With ``noise`` (ξ, shape (L,)) also the error of the GD iterate for that realization,
-    ``total_realized`` = ‖Φᵀc_T − ρ*‖²/‖ρ*‖² (what one trained seed must reproduce).
+    In the eigenbasis (λ_i, v_i) of G_Δ, u = Vᵀg, r_i = 1 − λ_i/λ_max, f_i = 1 − r_i^T:
+    approximation A = ½(‖ρ*‖²_Δ − gᵀG⁻¹g); optimization ½Σ u_i²/λ_i r_i^{2T}; variance
+    ½(σ²/n)Σ f_i²; total = A + both; ``total_sd`` the exact standard deviation over ξ of the
+    realized ℒ_Δ(c_T). With ``noise_draw`` (ξ, (L,)) also ``total_realized`` for that draw.
     """
-    Phi = tradeoff_features(p.model_w(), p.dt, p.L)  # (m L)
-    rho = tradeoff_target(p)  # (L)
-    nrm = float(rho @ rho)
-    G = Phi @ Phi.T  # (m m)
+    d = p.discrete()
+    Phi, rho, G, g = d["Phi"], d["rho_star"], d["G"], d["g"]
+    dt = p.dt
     lam, V = np.linalg.eigh(G)
-    c_star = np.linalg.lstsq(Phi.T, rho, rcond=None)[0]
-    resid = Phi.T @ c_star - rho
-    A = float(resid @ resid) / nrm
-    eta = 1.0 / lam.max()
-    f = 1.0 - (1.0 - eta * lam) ** p.steps
-    proj = V.T @ c_star
-    bias = float(np.sum(lam * (1.0 - f) ** 2 * proj**2)) / nrm
-    var = p.sigma**2 * float(np.sum(f**2)) / nrm
-    # spread over ξ of the realized total: e(ξ) = u + Mξ with M = σ ΦᵀSΦ (symmetric, rank m),
-    # S = Σ_i f_i/λ_i v_i v_iᵀ; ‖e‖² has variance 2 tr((MᵀM)²) + 4 ‖M u‖² (Gaussian ξ)
-    S = (V * (f / lam)) @ V.T  # (m m)
-    u = Phi.T @ (S @ (Phi @ rho)) - rho  # (L)
-    Mu = p.sigma * (Phi.T @ (S @ (Phi @ u)))  # (L)
-    sd = np.sqrt(2.0 * p.sigma**4 * float(np.sum(f**4)) + 4.0 * float(Mu @ Mu)) / nrm
-    out = {"approximation": A, "estimation": bias + var, "total": A + bias + var,
-           "bias": bias, "variance": var, "total_sd": sd, "kappa": float(lam.max() / lam.min()),
-           "lambda_max": float(lam.max())}
-    if noise is not None:
-        y = rho + p.sigma * np.asarray(noise)
+    u = V.T @ g
+    r = 1.0 - lam / lam.max()
+    f = 1.0 - r**p.budget
+    A = 0.5 * (float(d["rho_star_norm2"]) - float(np.sum(u**2 / lam)))
+    opt = 0.5 * float(np.sum(u**2 / lam * r ** (2 * p.budget)))
+    var = 0.5 * p.noise**2 / p.n_samples * float(np.sum(f**2))
+    S = (V * (f / lam)) @ V.T  # (m m): c_T = S (g + ΔΦη)
+    e0 = Phi.T @ (S @ g) - rho  # (L) noise-free part of the residual
+    s = p.obs_std
+    Me0 = s * dt * (Phi.T @ (S @ (Phi @ e0)))  # M e0, M = sΔ ΦᵀSΦ
+    var_norm2 = 2.0 * s**4 * float(np.sum(f**4)) + 4.0 * float(Me0 @ Me0)
+    out = {"approximation": max(A, 0.0), "optimization": opt, "variance": var,
+           "estimation": opt + var, "total": max(A, 0.0) + opt + var,
+           "total_sd": 0.5 * dt * float(np.sqrt(var_norm2)),
+           "kappa": float(lam.max() / lam.min()), "lambda_max": float(lam.max())}
+    if noise_draw is not None:
+        y = rho + s * np.asarray(noise_draw)
         c = np.zeros(p.m)
-        for _ in range(p.steps):
-            c = c - eta * (G @ c - Phi @ y)
+        eta = 1.0 / lam.max()
+        gy = dt * (Phi @ y)
+        for _ in range(p.budget):
+            c = c - eta * (G @ c - gy)
         e = Phi.T @ c - rho
-        out["total_realized"] = float(e @ e) / nrm
+        out["total_realized"] = 0.5 * dt * float(e @ e)
     return out
 
 
-def exact_tradeoff(p: TradeoffProblem, deltas) -> dict[str, np.ndarray]:
-    r"""The three exact curves of SPEC §4.4 across spacings δ: float64 arrays keyed
-    approximation / estimation / total / kappa, plus ``delta`` and the minimizing δ.
-
-    When :mod:`numerics.gram` provides ``tradeoff_curves`` (issue 6) its curves are the
-    reference; the closed form above is the same problem (see module docstring).
-    """
-    rows = [exact_gd_error(dataclasses.replace(p, delta=float(d))) for d in deltas]
-    out = {k: np.array([r[k] for r in rows]) for k in rows[0]}
-    out["delta"] = np.asarray(deltas, dtype=np.float64)
-    return out
+def exact_continuous_tradeoff(p: TradeoffProblem, deltas) -> dict[str, np.ndarray]:
+    """gram's exact continuous curves (:func:`numerics.gram.tradeoff_curves`) across δ."""
+    c = tradeoff_curves(p.target_freqs, p.a, p.m, np.asarray(deltas, dtype=np.float64),
+                        p.noise, p.n_samples, p.budget, alpha=p.alpha)
+    return {"delta": c.deltas, "approximation": c.approximation, "estimation": c.estimation,
+            "total": c.total, "kappa": c.kappa}
 
 
 @dataclass(frozen=True)
 class TradeoffTask(TradeoffProblem):
-    """One trained point of the tradeoff: ``train`` = "readout" (GD at 1/λ_max, the exact
-    iteration) or "all" (Adam on w, Δ, B, c for ``steps_all`` steps at ``lr_all``)."""
+    """One trained point of the tradeoff: ``train`` = "readout" (GD at 1/λ_max for ``budget``
+    steps, the iteration the exact curves describe) or "all" (Adam on Re w, Im w, B and c for
+    ``steps_all`` steps at ``lr_all``; no exact prediction)."""
 
     kind: str = "tradeoff"
     train: str = "readout"
@@ -182,12 +181,12 @@ class TradeoffTask(TradeoffProblem):
         names = {f.name for f in dataclasses.fields(TradeoffProblem)}
         return TradeoffProblem(**{k: getattr(self, k) for k in names})
 
-    def _layer(self, dtype, dev) -> S4DLayer:
+    def _layer(self, w: np.ndarray, dtype, dev) -> S4DLayer:
         cfg = LayerConfig(H=1, N=self.m, init="s4d_lin", real_param="exp", conj_pairs=False,
-                          real_readout=True, learn_dt=self.train == "all",
+                          real_readout=True, learn_dt=False,
                           learn_imag=self.train == "all", learn_B=self.train == "all")
-        v = SSMInitValues(self.model_w()[None, :], np.ones((1, self.m), np.complex128),
-                          np.array([self.dt]))
+        B = 1.0 / numerics.expm1_over_z(self.dt * w)  # (m) so that B̄ = Δ exactly
+        v = SSMInitValues(w[None, :], B[None, :], np.array([self.dt]))
         layer = S4DLayer(cfg, np.random.default_rng(0), dtype, init_values=v,
                          C_init=np.zeros(self.m))
         if self.train == "readout":
@@ -198,43 +197,40 @@ class TradeoffTask(TradeoffProblem):
     def run(self, cfg, dev: torch.device, progress: bool) -> dict:
         """Train and measure (called by :func:`numerics.training.train`); float64 always."""
         dtype = torch.float64
-        rng = np.random.default_rng(cfg.seed)
-        xi = rng.standard_normal(self.L)
-        rho_np = tradeoff_target(self.problem)
-        nrm = float(rho_np @ rho_np)
-        rho = torch.as_tensor(rho_np, dtype=dtype, device=dev)
-        y = rho + self.sigma * torch.as_tensor(xi, dtype=dtype, device=dev)
+        d = self.discrete()
+        xi = np.random.default_rng(cfg.seed).standard_normal(self.L)
+        rho = torch.as_tensor(d["rho_star"], dtype=dtype, device=dev)  # (L)
+        y = rho + self.obs_std * torch.as_tensor(xi, dtype=dtype, device=dev)
+        dt = self.dt
 
-        def rel_err(layer):
-            with torch.no_grad():
-                e = layer.kernel(self.L)[0] - rho
-                return float(e @ e) / nrm
+        def loss_fn(layer, target):
+            return 0.5 * dt * torch.sum((layer.kernel(self.L)[0] / dt - target) ** 2)
 
-        layer = self._layer(dtype, dev)
+        layer = self._layer(d["w"], dtype, dev)
         history = {"step": [], "loss": []}
+        lam_max = float("nan")
         if self.train == "readout":
-            # step 1/λ_max(G) from the layer's own features: the kernel is linear in c
-            with torch.no_grad():
-                Phi = _layer_features(layer, self.L)  # (m L)
-                lam_max = float(torch.linalg.eigvalsh(Phi @ Phi.T).max())
+            with torch.no_grad():  # step 1/λ_max of the Hessian ΔΦΦᵀ, from the layer's features
+                Phi = _layer_features(layer, self.L) / dt  # (m L)
+                lam_max = float(torch.linalg.eigvalsh(dt * Phi @ Phi.T).max())
             opt = torch.optim.SGD([layer.C], lr=1.0 / lam_max)
-            steps = self.steps
+            steps = self.budget
         else:
-            params = [p for p in layer.parameters() if p.requires_grad]
-            opt = torch.optim.Adam(params, lr=self.lr_all)
+            opt = torch.optim.Adam([p for p in layer.parameters() if p.requires_grad],
+                                   lr=self.lr_all)
             steps = self.steps_all
-            lam_max = float("nan")
         for step in range(steps):
-            loss = 0.5 * torch.sum((layer.kernel(self.L)[0] - y) ** 2)
+            loss = loss_fn(layer, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             if step % max(1, steps // 50) == 0 or step == steps - 1:
                 history["step"].append(step)
                 history["loss"].append(float(loss.detach()))
-        total = rel_err(layer)
+        with torch.no_grad():
+            total = float(loss_fn(layer, rho))
         # trained approximation error: the same model fitted to the noise-free target
-        approx_layer = self._layer(dtype, dev)
+        approx_layer = self._layer(d["w"], dtype, dev)
         params = [p for p in approx_layer.parameters() if p.requires_grad]
         lbfgs = torch.optim.LBFGS(params, lr=1.0, max_iter=200, tolerance_grad=1e-12,
                                   tolerance_change=1e-15, history_size=50,
@@ -242,14 +238,15 @@ class TradeoffTask(TradeoffProblem):
 
         def closure():
             lbfgs.zero_grad(set_to_none=True)
-            loss = 0.5 * torch.sum((approx_layer.kernel(self.L)[0] - rho) ** 2)
+            loss = loss_fn(approx_layer, rho)
             loss.backward()
             return loss
 
         for _ in range(3):
             lbfgs.step(closure)
-        approx = rel_err(approx_layer)
-        exact = exact_gd_error(self.problem, noise=xi)
+        with torch.no_grad():
+            approx = float(loss_fn(approx_layer, rho))
+        exact = exact_discrete_tradeoff(self.problem, noise_draw=xi)
         metrics = {
             "total": total,
             "approximation": approx,
@@ -257,14 +254,15 @@ class TradeoffTask(TradeoffProblem):
             "lambda_max_trained": lam_max,
             **{f"exact_{k}": v for k, v in exact.items()},
         }
-        final = {"final_w": [[z.real, z.imag] for z in layer.w().detach().cpu().numpy()[0]],
-                 "final_dt": layer.dt().detach().cpu().tolist()}
-        return {"metrics": metrics, "history": history, "n_params": sum(
-            p.numel() for p in layer.parameters() if p.requires_grad), **final}
+        w = layer.w().detach().cpu().numpy()[0]
+        return {"metrics": metrics, "history": history,
+                "final_w": [[float(z.real), float(z.imag)] for z in w],
+                "final_dt": layer.dt().detach().cpu().tolist(),
+                "n_params": sum(p.numel() for p in layer.parameters() if p.requires_grad)}
 
 
 def _layer_features(layer: S4DLayer, L: int) -> torch.Tensor:
-    """The layer's features φ_j (m, L): its kernel is Σ_j c_j φ_j (real readout, one channel)."""
+    """The layer's features (m, L): its kernel is Σ_j c_j (features)_j (real readout, 1 channel)."""
     from numerics.torch_kernel import ssm_kernel
 
     B = torch.view_as_complex(layer.B.contiguous())  # (1 m)
@@ -278,9 +276,9 @@ TASK_TYPES["tradeoff"] = TradeoffTask
 
 _TRADEOFF = {
     #        delta/eps grid              seeds  all-params
-    "quick": (np.array([1.0, 4.0, 16.0]), 3, False),
-    "cpu": (np.geomspace(1.0, 30.0, 9), 8, True),
-    "gpu": (np.geomspace(1.0, 30.0, 15), 32, True),
+    "quick": (np.array([1.0, 4.0, 16.0]), 4, False),
+    "cpu": (np.geomspace(1.0, 30.0, 9), 12, True),
+    "gpu": (np.geomspace(1.0, 30.0, 15), 48, True),
 }
 
 
@@ -296,7 +294,7 @@ def tradeoff_configs(scale: str = "cpu", problem: TradeoffProblem = TradeoffProb
             for seed in range(seeds if mode == "readout" else max(1, seeds // 4)):
                 task = TradeoffTask(**{**base, "delta": float(problem.eps * r)}, train=mode)
                 out.append(RunConfig(name=f"tradeoff_d{i:02d}_{mode}_s{seed}", task=task,
-                                     optim=OptimConfig(steps=task.steps), seed=seed,
+                                     optim=OptimConfig(steps=task.budget), seed=seed,
                                      dtype="float64"))
     return out
 
@@ -353,6 +351,27 @@ def summarize_tradeoff(results: list[dict]) -> tuple[list[dict], dict]:
         "band": f"|mean - exact| <= {TRADEOFF_N_SE} SE_exact + {TRADEOFF_ATOL}; per seed rel "
                 f"<= {TRADEOFF_RTOL_SEED}; approximation abs <= {TRADEOFF_ATOL}",
     }
+    if rows:
+        # the exact curves on a fine δ grid, so figures need neither torch nor a recompute
+        t0 = next(r["config"]["task"] for r in results)
+        names = {f.name for f in dataclasses.fields(TradeoffProblem)}
+        prob = TradeoffProblem(**{k: (tuple(v) if isinstance(v, list) else v)
+                                  for k, v in t0.items() if k in names})
+        ds = sorted({x["delta"] for x in rows})
+        grid = np.geomspace(min(ds), max(ds), 40)
+        ex = exact_continuous_tradeoff(prob, grid)
+        extra["exact_curve"] = {k: ex[k].tolist() for k in
+                                ("delta", "approximation", "estimation", "total", "kappa")}
+        # the grid problem the layer trains vs gram's continuous curves at the trained δ
+        cont = exact_continuous_tradeoff(prob, ds)
+        disc = [exact_discrete_tradeoff(dataclasses.replace(prob, delta=d)) for d in ds]
+        gap = [abs(x["total"] - c) / c for x, c in zip(disc, cont["total"])]
+        extra["continuous_at_trained_delta"] = {"delta": ds, "total": cont["total"].tolist(),
+                                                "approximation": cont["approximation"].tolist(),
+                                                "estimation": cont["estimation"].tolist()}
+        extra["grid_vs_continuous_max_rel"] = float(max(gap))
+        extra["grid_vs_continuous_ok"] = bool(max(gap) <= TRADEOFF_RTOL_GRID)
+        extra["problem"] = {k: v for k, v in dataclasses.asdict(prob).items() if k != "delta"}
     if ro:
         i_tr = int(np.argmin([p["total_mean"] for p in ro]))
         i_ex = int(np.argmin([p["exact_total"] for p in ro]))

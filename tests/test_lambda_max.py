@@ -1,0 +1,94 @@
+"""Certified λ_max of a symmetric Toeplitz matrix (SPEC §2.3a): bracket holds, agrees with dense."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+from hypothesis import given
+from hypothesis import strategies as st
+
+import numerics as nm
+
+CLASSES = [
+    ("white", {}),
+    ("ar1", {"phi": 0.9}),
+    ("ar1", {"phi": -0.5}),
+    ("power_law", {"alpha": 0.5}),
+    ("power_law", {"alpha": 1.0}),
+    ("power_law", {"alpha": 1.2}),
+    ("power_law", {"alpha": 2.0}),
+    ("constant", {}),
+    ("periodic", {"period": 16.0}),  # repeated top eigenvalue when P divides L
+    ("periodic", {"period": 10.3}),
+]
+
+
+def _dense_top(r):
+    L = len(r)
+    return scipy.linalg.eigvalsh(scipy.linalg.toeplitz(r), subset_by_index=[L - 1, L - 1])[0]
+
+
+@pytest.mark.parametrize("name,params", CLASSES)
+@pytest.mark.parametrize("L", [1, 2, 97, 1024])
+def test_lanczos_bracket_contains_dense_eigenvalue(name, params, L):
+    r = nm.AUTOCORRELATIONS[name](L, **params)
+    lam = _dense_top(r)
+    res = nm.toeplitz_lambda_max(r, rtol=1e-8, method="lanczos")
+    assert res.lower <= lam <= res.upper, (res, lam)
+    assert res.value == pytest.approx(lam, rel=1e-8)
+    assert res.converged and res.rel_width <= 1e-8
+    dense = nm.toeplitz_lambda_max(r, method="dense")
+    assert dense.lower <= lam <= dense.upper
+    assert dense.value == pytest.approx(lam, rel=1e-13)
+
+
+@given(L=st.integers(2, 200), seed=st.integers(0, 2**31 - 1), decay=st.floats(0.0, 3.0))
+def test_bracket_certified_for_arbitrary_real_r(L, seed, decay):
+    """Any real r (not even positive definite): the bracket still holds."""
+    rng = np.random.default_rng(seed)
+    r = rng.standard_normal(L) * (1.0 + np.arange(L)) ** (-decay)
+    lam = _dense_top(r)
+    res = nm.toeplitz_lambda_max(r, rtol=1e-6, method="lanczos", max_matvecs=80)
+    scale = np.abs(r).sum()
+    assert res.lower <= lam + 1e-13 * scale
+    assert lam <= res.upper + 1e-13 * scale
+
+
+def test_budget_exhausted_is_reported_but_still_certified():
+    r = nm.ar1(4096, 0.99)
+    lam = _dense_top(r)
+    res = nm.toeplitz_lambda_max(r, rtol=1e-14, method="lanczos", max_matvecs=10)
+    assert not res.converged
+    assert res.lower <= lam <= res.upper
+
+
+def test_large_L_short_and_long_memory_meet_rtol():
+    """At L = 2^16 the circulant bound (short memory) and Kato–Temple (long memory) certify 1e-6."""
+    L = 2**16
+    for r, how in ((nm.ar1(L, 0.9), "circulant"), (nm.power_law(L, 0.5), "temple"),
+                   (nm.constant(L), "")):
+        res = nm.toeplitz_lambda_max(r, rtol=1e-6)
+        assert res.converged and res.rel_width <= 1e-6, res
+        assert how in res.method
+    assert nm.toeplitz_lambda_max(nm.constant(L)).value == pytest.approx(L, rel=1e-12)
+
+
+def test_ar1_limit_and_white():
+    """λ_max → (1+φ)/(1-φ) for AR(1); exactly 1 for white noise (SPEC Result 2.3)."""
+    res = nm.toeplitz_lambda_max(nm.ar1(2**15, 0.5))
+    assert res.value == pytest.approx(3.0, rel=1e-6)
+    assert nm.toeplitz_lambda_max(nm.white(5000)).value == pytest.approx(1.0, rel=1e-14)
+
+
+def test_result_fields_and_float():
+    res = nm.toeplitz_lambda_max(nm.ar1(300, 0.3))
+    assert float(res) == res.value
+    assert res.lower <= res.value <= res.upper
+    with pytest.raises(AttributeError):
+        res.value = 1.0  # frozen
+
+
+def test_bad_rtol():
+    with pytest.raises(ValueError, match="rtol"):
+        nm.toeplitz_lambda_max([1.0, 0.5], rtol=0)

@@ -1,0 +1,363 @@
+"""Trained torch SSMs (issue 7): the layer, its initializations, optimizer, tasks, runs, CLI.
+
+Small sizes on the CPU; float64 where a quantity is compared with numpy. CUDA checks carry
+``@pytest.mark.gpu``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="torch is not installed (the `torch` extra)")
+
+import numerics  # noqa: E402
+from numerics.training import (  # noqa: E402
+    SSM_INITS,
+    DeepSSM,
+    LayerConfig,
+    ModelConfig,
+    OptimConfig,
+    RunConfig,
+    S4DLayer,
+    config_from_dict,
+    config_to_dict,
+    make_optimizer,
+    select_device,
+    ssm_init,
+    ssm_parameters,
+    train,
+)
+from numerics.training.tasks import (  # noqa: E402
+    CopyingTask,
+    DigitsTask,
+    FirstTokenTask,
+    digits_lambda_max,
+    load_digits,
+)
+
+torch.set_num_threads(1)
+
+
+def _layer_cfg(init, **kw):
+    return LayerConfig(H=3, N=6, init=init, rule_L=64, lambda_max=2.0, **kw)
+
+
+# ----------------------------------------------------------------------------- initialization
+
+
+@pytest.mark.parametrize("init", SSM_INITS)
+def test_ssm_init_shapes_and_stability(init, rng):
+    v = ssm_init(_layer_cfg(init), rng)
+    assert v.w.shape == (3, 6) and v.B.shape == (3, 6) and v.dt.shape == (3,)
+    assert np.all(v.w.real <= 0) and np.all(np.isfinite(v.w)) and np.all(v.dt > 0)
+
+
+def test_data_driven_init_follows_timescale_rule(rng):
+    v = ssm_init(_layer_cfg("data_driven"), rng)
+    dt = numerics.timescale_rule(64, 2.0)
+    np.testing.assert_allclose(v.dt, dt, rtol=1e-15)
+    np.testing.assert_allclose(dt, 1 / np.sqrt(128.0), rtol=1e-15)
+    assert np.all(v.w.real == 0)
+    phases = v.w.imag * v.dt[:, None]  # b_n Δ cover [0, π) (SPEC Check 3.3)
+    np.testing.assert_allclose(phases[0], np.pi * np.arange(6) / 6, rtol=1e-14)
+
+
+def test_s4d_lin_matches_numerics_init(rng):
+    v = ssm_init(_layer_cfg("s4d_lin"), rng)
+    np.testing.assert_array_equal(v.w[1], numerics.s4d_lin(6).w)
+    assert np.all((v.dt >= 1e-3) & (v.dt <= 1e-1))
+
+
+def test_s4d_legs_keeps_upper_half_of_2N_spectrum(rng):
+    v = ssm_init(_layer_cfg("s4d_legs"), rng)
+    w_full = numerics.s4d_legs(12).w
+    assert np.all(v.w[0].imag >= 0)
+    np.testing.assert_allclose(np.sort(v.w[0].imag), np.sort(w_full.imag)[6:], rtol=1e-12)
+
+
+def test_lru_ring_discrete_eigenvalues_in_annulus(rng):
+    v = ssm_init(_layer_cfg("lru_ring"), rng)
+    r = np.abs(np.exp(v.w * v.dt[:, None]))
+    assert np.all((r >= 0.9 - 1e-12) & (r <= 0.999 + 1e-12))
+
+
+def test_rule_needs_L_and_lambda(rng):
+    with pytest.raises(ValueError, match="rule_L and lambda_max"):
+        ssm_init(LayerConfig(H=2, N=2, init="data_driven"), rng)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [({"init": "nope"}, "init must be"), ({"method": "euler"}, "method must"),
+     ({"real_param": "softplus"}, "real_param"), ({"dt_min": 0.0}, "dt_min"),
+     ({"H": 0}, "H must"), ({"gamma": -1.0}, "gamma")],
+)
+def test_layer_config_rejects_bad_values(kw, match):
+    with pytest.raises(ValueError, match=match):
+        LayerConfig(**kw)
+
+
+# ----------------------------------------------------------------------------- the layer
+
+
+@pytest.mark.parametrize("init", SSM_INITS)
+@pytest.mark.parametrize("method", ["zoh", "bilinear"])
+def test_layer_kernel_equals_numpy_kernel(init, method, rng):
+    """Torch layer kernel (float64) = numerics.ssm_kernel on the layer's own parameters."""
+    layer = S4DLayer(_layer_cfg(init, method=method), rng, torch.float64)
+    L = 50
+    k = layer.kernel(L).detach().numpy()
+    w = layer.w().detach().numpy()
+    B = torch.view_as_complex(layer.B).detach().numpy()
+    C = torch.view_as_complex(layer.C).detach().numpy()
+    ref = numerics.ssm_kernel(w, B, C, layer.dt().detach().numpy(), L, method, conj_pairs=True)
+    np.testing.assert_allclose(k, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
+
+
+def test_layer_forward_equals_recurrence(rng):
+    """y = ρ * x + D x (FFT) = the sequential recurrence of SPEC §1.1 with conjugate pairs."""
+    layer = S4DLayer(_layer_cfg("s4d_inv"), rng, torch.float64)
+    x = rng.standard_normal((2, 3, 40))
+    y = layer(torch.as_tensor(x)).detach().numpy()
+    w, B, C = (a.detach().numpy() for a in (layer.w(), torch.view_as_complex(layer.B),
+                                              torch.view_as_complex(layer.C)))
+    ref = numerics.ssm_recurrence(*numerics.conjugate_pairs(w, B, C), layer.dt().detach().numpy(), x)
+    ref = ref + layer.D.detach().numpy()[:, None] * x
+    np.testing.assert_allclose(y, ref, rtol=1e-9, atol=1e-11)
+
+
+def test_float32_layer_accurate_at_zero_real_part(rng):
+    cfg = LayerConfig(H=2, N=32, init="data_driven", rule_L=4096, lambda_max=1.0)
+    layer = S4DLayer(cfg, rng, torch.float32)
+    k = layer.kernel(4096).detach().double().numpy()
+    w = layer.w().detach().to(torch.complex128).numpy()
+    B = torch.view_as_complex(layer.B).detach().numpy().astype(np.complex128)
+    C = torch.view_as_complex(layer.C).detach().numpy().astype(np.complex128)
+    ref = numerics.ssm_kernel(w, B, C, layer.dt().detach().double().numpy(), 4096, conj_pairs=True)
+    err = np.linalg.norm(k - ref, axis=-1) / np.linalg.norm(ref, axis=-1)
+    assert err.max() < 1e-5, err
+
+
+def test_real_parameterizations(rng):
+    with pytest.raises(ValueError, match="real_param='exp' needs Re w < 0"):
+        S4DLayer(_layer_cfg("zero_real", real_param="exp"), rng)
+    auto_zero = S4DLayer(_layer_cfg("zero_real"), rng)
+    assert auto_zero.real_param == "clamp"
+    assert S4DLayer(_layer_cfg("s4d_lin"), rng).real_param == "exp"
+    # clamp: a step that pushes Re w up keeps Re w <= 0
+    layer = S4DLayer(_layer_cfg("s4d_lin", real_param="clamp"), rng)
+    with torch.no_grad():
+        layer.w_re.add_(1.0)
+    assert torch.all(layer.w().real <= 0)
+    frozen = S4DLayer(_layer_cfg("s4d_lin", real_param="frozen"), rng)
+    assert "w_re" not in dict(frozen.named_parameters())
+    assert len(ssm_parameters(frozen)) == 3  # w_im, log_dt, B
+
+
+def test_learn_flags_freeze_parameters(rng):
+    layer = S4DLayer(_layer_cfg("s4d_lin", learn_dt=False, learn_imag=False, learn_B=False), rng)
+    assert [p.shape for p in ssm_parameters(layer)] == [layer.log_a.shape]
+
+
+def test_deep_model_shapes_and_gradients(rng):
+    for tokens, pool, shape in ((False, "mean", (4, 5)), (True, "none", (4, 16, 5)),
+                                (False, "last", (4, 5))):
+        cfg = ModelConfig(layer=LayerConfig(H=8, N=4), n_layers=2, d_input=3 if not tokens else 7,
+                          d_output=5, tokens=tokens, pool=pool, dropout=0.1)
+        m = DeepSSM(cfg, rng)
+        x = torch.randint(0, 7, (4, 16)) if tokens else torch.randn(4, 16, 3)
+        out = m(x)
+        assert out.shape == shape
+        out.square().mean().backward()
+        assert all(p.grad is not None for p in m.parameters() if p.requires_grad)
+
+
+def test_linear_model_is_linear(rng):
+    cfg = ModelConfig(layer=LayerConfig(H=4, N=4), n_layers=1, d_input=1, d_output=1,
+                      pool="last", linear=True)
+    m = DeepSSM(cfg, rng, torch.float64)
+    x1, x2 = torch.randn(3, 20, 1, dtype=torch.float64), torch.randn(3, 20, 1, dtype=torch.float64)
+    z = m(torch.zeros_like(x1))
+    np.testing.assert_allclose((m(x1 + x2) - z).detach(), (m(x1) - z + m(x2) - z).detach(),
+                               atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- optimizer, device
+
+
+def test_optimizer_follows_s4_convention(rng):
+    m = DeepSSM(ModelConfig(layer=LayerConfig(H=4, N=4)), rng)
+    oc = OptimConfig(steps=10, lr=1e-2, lr_ssm=1e-3, weight_decay=0.05)
+    opt, sched = make_optimizer(m, oc)
+    rest, ssm = opt.param_groups
+    assert ssm["lr"] == 1e-3 and ssm["weight_decay"] == 0.0
+    assert rest["lr"] == 1e-2 and rest["weight_decay"] == 0.05
+    assert {id(p) for p in ssm["params"]} == {id(p) for p in ssm_parameters(m)}
+    n_all = sum(1 for p in m.parameters() if p.requires_grad)
+    assert len(ssm["params"]) + len(rest["params"]) == n_all
+    lrs = []
+    for _ in range(10):
+        opt.step()
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    assert lrs[-1] < 1e-12 and np.all(np.diff(lrs) <= 0)  # cosine to 0
+
+
+def test_select_device():
+    assert select_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert select_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            select_device("cuda")
+
+
+# ----------------------------------------------------------------------------- tasks
+
+
+def test_copying_task_structure():
+    t = CopyingTask(L=20, K=3, A=5)
+    x, y = t.sample(4, torch.Generator().manual_seed(0), "cpu")
+    assert x.shape == (4, 20) and y.shape == (4, 3)
+    assert torch.equal(x[:, :3], y) and torch.all(x[:, -3:] == 6) and torch.all(x[:, 3:-3] == 0)
+    assert torch.all((y >= 1) & (y <= 5))
+    with pytest.raises(ValueError, match="L >= 2K"):
+        CopyingTask(L=6, K=3)
+
+
+def test_first_token_task_target():
+    t = FirstTokenTask(L=10)
+    x, y = t.sample(5, torch.Generator().manual_seed(0), "cpu")
+    assert torch.equal(y, x[:, 0, 0])
+
+
+def test_digits_data_and_permutation():
+    X, y = load_digits()
+    assert X.shape == (1797, 64) and y.shape == (1797,) and X.min() == 0 and X.max() == 1
+    assert set(np.unique(y)) == set(range(10))
+    plain, perm = DigitsTask().arrays(), DigitsTask(permute=True).arrays()
+    assert plain[0].shape == (1437, 64) and plain[2].shape == (360, 64)
+    np.testing.assert_array_equal(plain[1], perm[1])
+    p = np.random.default_rng(0).permutation(64)
+    np.testing.assert_allclose(perm[0], plain[0][:, p])
+    lam_plain, lam_perm = digits_lambda_max(plain[0]), digits_lambda_max(perm[0])
+    # the permutation decorrelates the pixel sequence: smaller top eigenvalue
+    assert lam_plain > lam_perm > 0
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def _small_run(task, seed=0, steps=20, lr=3e-3, H=8, **layer):
+    return RunConfig(name="small", task=task,
+                     model=ModelConfig(layer=LayerConfig(H=H, N=8, **layer), n_layers=1),
+                     optim=OptimConfig(steps=steps, batch_size=16, lr=lr), seed=seed, device="cpu")
+
+
+@pytest.mark.parametrize("task", [CopyingTask(L=24, K=2, A=3), FirstTokenTask(L=24),
+                                  DigitsTask(n_train=600)])
+def test_config_json_round_trip(task):
+    cfg = _small_run(task)
+    d = json.loads(json.dumps(config_to_dict(cfg)))
+    assert config_from_dict(d) == cfg
+    d["optim"]["nonsense"] = 1
+    with pytest.raises(ValueError, match="unknown OptimConfig field"):
+        config_from_dict(d)
+
+
+def test_runs_are_seeded_and_write_results(tmp_path):
+    cfg = _small_run(FirstTokenTask(L=24))
+    r1 = train(cfg, out_dir=tmp_path, progress=False)
+    r2 = train(cfg, progress=False)
+    r3 = train(dataclasses.replace(cfg, seed=1), progress=False)
+    assert r1["metrics"] == r2["metrics"] and r1["metrics"] != r3["metrics"]
+    saved = json.loads((tmp_path / "small.json").read_text())
+    assert config_from_dict(saved["config"]) == cfg
+    assert saved["device"] == "cpu" and len(saved["history"]["loss"]) > 5
+
+
+def test_digits_learns_above_chance():
+    r = train(_small_run(DigitsTask(), steps=150, lr=3e-2, H=16, init="s4d_lin"), progress=False)
+    assert r["metrics"]["accuracy"] > 0.3  # chance 0.1
+
+
+def test_zero_real_rule_remembers_first_token_where_s4d_lin_rule_forgets():
+    """SPEC Result 3.1 trained: at L = 128 with Δ = L^{-1/2}, e^{-aΔ(L-1)} = e^{-5.6} for a = 1/2."""
+    L = 128
+    res = {}
+    for init in ("s4d_lin", "data_driven"):
+        cfg = RunConfig(
+            name=init, task=FirstTokenTask(L=L),
+            model=ModelConfig(layer=LayerConfig(H=4, N=L // 2, init=init, dt_init="rule",
+                                                c_init_std=(L // 2) ** -0.5),
+                              n_layers=1, linear=True),
+            optim=OptimConfig(steps=300, batch_size=32, lr=3e-3, weight_decay=0.0), device="cpu")
+        res[init] = train(cfg, progress=False)["metrics"]["nmse"]
+    assert res["data_driven"] < 0.2 and res["s4d_lin"] > 0.9, res
+
+
+def test_tradeoff_readout_training_matches_exact_iteration():
+    from numerics.training.tradeoff import TradeoffTask, exact_discrete_tradeoff
+
+    for delta in (0.01, 0.08):
+        task = TradeoffTask(delta=delta)
+        r = train(RunConfig(name="t", task=task, seed=3, dtype="float64"), progress=False)
+        m = r["metrics"]
+        xi = np.random.default_rng(3).standard_normal(task.L)
+        ex = exact_discrete_tradeoff(task.problem, noise_draw=xi)
+        assert abs(m["total"] - ex["total_realized"]) <= 1e-8 * ex["total_realized"]
+        assert abs(m["approximation"] - ex["approximation"]) <= 1e-7
+        assert m["lambda_max_trained"] == pytest.approx(ex["lambda_max"], rel=1e-10)
+
+
+def test_tradeoff_exact_variance_matches_monte_carlo():
+    """The exact mean and SD over ξ (used for the agreement band) against 400 draws."""
+    from numerics.training.tradeoff import TradeoffProblem, exact_discrete_tradeoff
+
+    p = TradeoffProblem(delta=0.04)
+    ex = exact_discrete_tradeoff(p)
+    rng = np.random.default_rng(0)
+    draws = np.array([exact_discrete_tradeoff(p, rng.standard_normal(p.L))["total_realized"]
+                      for _ in range(400)])
+    assert abs(draws.mean() - ex["total"]) < 4 * ex["total_sd"] / 20
+    assert draws.std() == pytest.approx(ex["total_sd"], rel=0.2)
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_train_config_and_errors(tmp_path, capsys):
+    from figures.cli import main
+
+    cfg = _small_run(FirstTokenTask(L=16), steps=5)
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps(config_to_dict(cfg)))
+    assert main(["train", str(path), "--out", str(tmp_path / "out"), "--device", "cpu"]) == 0
+    assert (tmp_path / "out" / "small.json").exists()
+    assert "small: nmse=" in capsys.readouterr().out
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "x", "task": {"kind": "nope"}}))
+    assert main(["train", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert main(["train"]) == 2
+
+
+def test_cli_names_mirror_experiments():
+    from figures.cli_train import EXPERIMENT_NAMES, SCALE_NAMES
+    from numerics.training.experiments import EXPERIMENTS, SCALES
+
+    assert set(EXPERIMENT_NAMES) == set(EXPERIMENTS) and tuple(SCALE_NAMES) == tuple(SCALES)
+
+
+# ----------------------------------------------------------------------------- GPU
+
+
+@pytest.mark.gpu
+def test_layer_on_cuda_matches_cpu(rng):
+    layer = S4DLayer(_layer_cfg("data_driven"), rng)
+    x = torch.randn(2, 3, 300)
+    y_cpu = layer(x)
+    y_gpu = layer.to("cuda")(x.to("cuda")).cpu()
+    torch.testing.assert_close(y_gpu, y_cpu, rtol=1e-4, atol=1e-5)
