@@ -23,6 +23,7 @@ import sympy as sp
 
 import numerics as nm
 import theory.memory as tm
+import theory.timescale
 
 # %% [markdown]
 # ## First-token weight (Result 3.1)
@@ -91,8 +92,13 @@ for L in (256, 1024):
 # %%
 bound, limit = tm.stability_bound_under_rule()
 print("E[y_L^2] <=", bound, "; limit L→∞:", limit)
-print("one mode w = 0, white noise under the rule:", tm.zero_mode_second_moment_under_rule("white", 1))
-print("with a fixed Δ = 1/10:", sp.limit(tm.zero_mode_second_moment("white").subs(tm.Delta, sp.Rational(1, 10)), tm.L, sp.oo))
+for model, params in (("white", {}), ("constant", {}), ("ar1", {"phi": 0.5})):
+    expr, lim = tm.zero_mode_second_moment_under_rule(model, **params)
+    fixed = theory.timescale.zero_mode_second_moment(model, **params).subs(
+        {theory.timescale.g: 1, tm.Delta: sp.Rational(1, 10)}
+    )
+    print(f"one mode w = 0, {model}: rule E[y_L^2] = {expr} -> {lim};  fixed Δ = 1/10 -> "
+          f"{sp.limit(fixed, tm.L, sp.oo)}")
 
 # %% [markdown]
 # Numerically, for zero-real-part modes with phases b_jΔ = πj/N under white noise and constant

@@ -319,7 +319,7 @@ def _kappa_mp_once(M, symmetric: bool) -> tuple[float, float]:
             raise ValueError("the matrix has no positive eigenvalue (not a Gram matrix)")
         ratio = lo / hi
         return (math.inf if lo <= 0 else float(hi / lo)), float(ratio)
-    sv = mpmath.svd_r(M, compute_uv=False) if not M.__class__ is None else None
+    sv = mpmath.svd_r(M, compute_uv=False)
     lo, hi = min(sv), max(sv)
     return (math.inf if lo == 0 else float(hi / lo)), float(lo / hi)
 
@@ -562,7 +562,7 @@ def gd_iteration_bounds(kappa: float, tol: float, beta: float = 1.0) -> tuple[fl
     r"""Bounds on the iterations to relative tolerance tol (SPEC Result 4.3 v).
 
     With step 1/λ_max every error component contracts by at least 1 - 1/κ per step, so
-    $t \le \ln(1/tol)/(-\ln(1-1/\kappa)) \le \kappa\ln(1/tol)$ (upper); if the start has a
+    $t \le \lceil\ln(1/tol)/(-\ln(1-1/\kappa))\rceil \approx \kappa\ln(1/tol)$ (upper); if the start has a
     fraction β = |v_minᵀe_0|/‖e_0‖ along the bottom eigenvector, that component shrinks by exactly
     1 - 1/κ per step, so $t \ge \ln(\beta/tol)/(-\ln(1-1/\kappa))$ (lower; 0 if β <= tol).
     Returns (lower, upper).
@@ -573,7 +573,7 @@ def gd_iteration_bounds(kappa: float, tol: float, beta: float = 1.0) -> tuple[fl
         return 0.0, 1.0
     rate = -math.log1p(-1.0 / kappa)
     lower = max(math.log(beta / tol), 0.0) / rate if beta > 0 else 0.0
-    return lower, math.log(1.0 / tol) / rate
+    return lower, float(math.ceil(math.log(1.0 / tol) / rate))
 
 
 # ---------------------------------------------------------------- tradeoff, SPEC §4.4

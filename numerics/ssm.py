@@ -49,7 +49,8 @@ def expm1_over_z(z) -> np.ndarray:
     num = (np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2) + 1j * (np.exp(x) * np.sin(y))
     out = np.ones_like(z)
     nz = z != 0
-    out[nz] = num[nz] / z[nz]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[nz] = num[nz] / z[nz]
     # for |z| < 1e-8 the Taylor series 1 + z/2 + z^2/6 is exact to double precision
     small = nz & (np.abs(z) < 1e-8)
     out[small] = 1.0 + z[small] / 2.0 + z[small] ** 2 / 6.0

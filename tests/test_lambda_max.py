@@ -30,7 +30,7 @@ def _dense_top(r):
 
 
 @pytest.mark.parametrize("name,params", CLASSES)
-@pytest.mark.parametrize("L", [1, 2, 97, 1024])
+@pytest.mark.parametrize("L", [1, 2, 97, 600])
 def test_lanczos_bracket_contains_dense_eigenvalue(name, params, L):
     r = nm.AUTOCORRELATIONS[name](L, **params)
     lam = _dense_top(r)
@@ -56,7 +56,7 @@ def test_bracket_certified_for_arbitrary_real_r(L, seed, decay):
 
 
 def test_budget_exhausted_is_reported_but_still_certified():
-    r = nm.ar1(4096, 0.99)
+    r = nm.ar1(512, 0.99)
     lam = _dense_top(r)
     res = nm.toeplitz_lambda_max(r, rtol=1e-14, method="lanczos", max_matvecs=10)
     assert not res.converged

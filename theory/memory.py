@@ -20,6 +20,8 @@ closed form of :func:`copy_first_token_min_norm_residual`.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
@@ -67,6 +69,7 @@ def first_token_weight_law_fn():
     return sp.lambdify((L, a, Delta), first_token_weight_law(), modules="numpy")
 
 
+@functools.cache
 def timescale_law(model: str, **params) -> sp.Expr:
     r"""Δ(L) under the rule for an input class: γ·L^e (log L)^f from :func:`theory.timescale_order`.
 
@@ -77,6 +80,7 @@ def timescale_law(model: str, **params) -> sp.Expr:
     return gamma * ts.timescale_order(model, **params)
 
 
+@functools.cache
 def first_token_weight(model: str, **params) -> sp.Expr:
     r"""$e^{-a\Delta(L)(L-1)}$ with the class's Δ(L) law (SPEC §3, Result 3.1 with Result 2.2).
 
@@ -86,6 +90,7 @@ def first_token_weight(model: str, **params) -> sp.Expr:
     return first_token_weight_law().subs(Delta, timescale_law(model, **params))
 
 
+@functools.cache
 def first_token_weight_limit(model: str, **params) -> sp.Expr:
     r"""$\lim_{L\to\infty} e^{-a\Delta(L)(L-1)}$, piecewise in a (SPEC §3, Result 3.1).
 
@@ -97,8 +102,11 @@ def first_token_weight_limit(model: str, **params) -> sp.Expr:
     return sp.Piecewise((sp.Integer(1), sp.Eq(a, 0)), (lim_pos.subs(_a_pos, a), True))
 
 
+@functools.cache
 def first_token_weight_fn(model: str, **params):
-    r"""Numpy function ``f(L, a, gamma=1.0)`` of :func:`first_token_weight` (lambdified; float64)."""
+    r"""Numpy function ``f(L, a, gamma=1.0)`` of :func:`first_token_weight` (lambdified; float64).
+
+    The symbolic laws are cached per (model, params) (parameters must be hashable numbers)."""
     f = sp.lambdify((L, a, gamma), first_token_weight(model, **params), modules="numpy")
 
     def weight(L_values, a_value, gamma_value=1.0):
