@@ -400,8 +400,10 @@ def check_closed_form(quick: bool = False, control: bool = False) -> ClaimResult
     def phi(i, t):
         return (B[i] * np.exp(w[i] * t)).real
 
-    Q = np.array([[quad(lambda t: phi(i, t) * phi(j, t), 0, T, limit=2000, epsabs=1e-15,
-                        epsrel=1e-13)[0] for j in range(m)] for i in range(m)])
+    def entry(i, j):
+        return quad(lambda t: phi(i, t) * phi(j, t), 0, T, limit=2000, epsabs=1e-15, epsrel=1e-13)[0]
+
+    Q = np.array([[entry(i, j) for j in range(m)] for i in range(m)])
     err = float(np.abs(G - Q).max() / np.abs(Q).max())
     sym_ok = check_result_4_2()
     res = in_band(err, 0.0, QUAD_TOL, what="max |G - quad| / max|G|", symbolic_equals_result_4_2=sym_ok)

@@ -119,7 +119,7 @@ def compute_memory_decay(cfg: MemoryDecayConfig) -> FigureData:
 
 def plot_memory_decay(data: FigureData):
     c, m = data.columns, data.meta
-    fig, axes = plt.subplots(1, 3, figsize=(12.0, 4.0))
+    fig, axes = plt.subplots(1, 3, figsize=(13.0, 4.2))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     tiny = 1e-30
     for ax, a in zip(axes[:2], [x for x in m["a_values"] if x > 0][::-1]):
@@ -131,7 +131,7 @@ def plot_memory_decay(data: FigureData):
             ax.loglog(c["L"], np.maximum(c[f"law_{label}_a{_akey(a)}"], tiny), "-", lw=0.8, color=col)
         zero = np.concatenate([c[f"weight_{lab}_a0"] for lab in m["classes"]])
         ax.axhline(float(zero.min()), color="k", lw=0.8, ls=":", label=f"a = 0, every class (min {zero.min():.3g})")
-        ax.set_title(f"one mode w = -{a:g}: dots kernel, lines e^(-aΔ(L-1))")
+        ax.set_title(f"one mode w = -{a:g} (dots: kernel, lines: e^(-aΔ(L-1)))", fontsize=8)
         ax.set_xlabel("L")
         ax.set_ylim(bottom=max(tiny, ax.get_ylim()[0]))
     axes[0].set_ylabel("first-token weight |ρ_{L-1}| / |ρ_0|, Δ = (Lλ_max)^(-1/2)")
@@ -139,9 +139,9 @@ def plot_memory_decay(data: FigureData):
     for a in m["a_values"]:
         axes[2].loglog(c["L"], np.maximum(c[f"envelope_white_a{_akey(a)}"], tiny), "o-", ms=3, label=f"a = {a:g}")
     axes[2].axhline(1e-3, color="k", lw=0.8, ls=":")
-    axes[2].set_title(f"envelope: S4D-Lin b, N = {int(m['N'])}, Δ = L^(-1/2)")
+    axes[2].set_title(f"S4D-Lin b, N = {int(m['N'])}, random c, Δ = L^(-1/2)", fontsize=8)
     axes[2].set_xlabel("L")
-    axes[2].set_ylabel("max|ρ_k| last tenth / max|ρ_k| first tenth (max over seeds)")
+    axes[2].set_ylabel("memory envelope (max over seeds)")
     axes[2].legend()
     fig.tight_layout()
     return fig

@@ -84,7 +84,7 @@ def plot_torch_tradeoff(data: FigureData):
     c = data.columns
     eps = data.meta["problem"]["eps"]
     floor = _FLOOR  # errors below the floor (an exact fit: 0) are drawn on it
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = plt.subplots(figsize=(8.4, 4.2))
     colors = {"approximation": "C0", "estimation": "C1", "total": "k"}
     for k, col in colors.items():
         ax.plot(c["exact_delta"] / eps, np.maximum(c[f"exact_{k}"], floor), color=col, lw=1.2,
@@ -107,12 +107,12 @@ def plot_torch_tradeoff(data: FigureData):
     ax.set_yscale("log")
     ax.set_ylim(floor / 2, None)
     ax.set_xlabel("model spacing δ / target spacing ε")
-    ax.set_ylabel("relative error ‖ρ − ρ*‖² / ‖ρ*‖²")
+    ax.set_ylabel("error in loss units ℒ = ½∫(ρ − ρ*)² dt  (∫ρ*² = 1)")
     m = data.meta
     ax.set_title(f"Approximation–estimation tradeoff, trained vs exact (SPEC §4.4)\n"
                  f"readout agrees: {m['readout_all_agree']} (max {m['readout_max_deviation_in_se']:.2f}"
                  f" SE); {m['source']}", fontsize=8)
-    ax.legend(ncol=2)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
 

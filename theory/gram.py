@@ -30,7 +30,7 @@ expressions (imports point down: numerics uses theory, never the reverse).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 from sympy.simplify.fu import TR8
@@ -54,7 +54,7 @@ __all__ = [
 _t = sp.Symbol("t", nonnegative=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def gram_symbols() -> dict[str, sp.Symbol]:
     """The sympy symbols: a_i, a_j > 0; b_i, b_j, p_i, q_i, p_j, q_j real; dt > 0; L integer."""
     pos = dict(positive=True)
@@ -82,7 +82,7 @@ def _feature(a, b, p, q, t):
     return sp.exp(-a * t) * (p * sp.cos(b * t) - q * sp.sin(b * t))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _laplace_cos_sin() -> tuple[sp.Expr, sp.Expr, sp.Symbol, sp.Symbol]:
     r"""∫_0^∞ e^{-s t} cos(β t) dt and ∫_0^∞ e^{-s t} sin(β t) dt, integrated by sympy (s > 0)."""
     s = sp.Symbol("s_", positive=True)
@@ -114,7 +114,7 @@ def _integrate_damped_trig(expr: sp.Expr, s_value: sp.Expr) -> sp.Expr:
     return total
 
 
-@lru_cache(maxsize=None)
+@cache
 def gram_entry_continuous() -> sp.Expr:
     r"""$G_{ij} = \int_0^\infty \varphi_i(t)\varphi_j(t)\,dt$ for general $B_j = p_j + i q_j$ (SPEC §4.1).
 
@@ -147,7 +147,7 @@ def gram_entry_result_4_2() -> sp.Expr:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def check_result_4_2() -> bool:
     """True iff the derived G_ij with B_i = B_j = 1 simplifies to SPEC Result 4.2 exactly."""
     S = gram_symbols()
@@ -155,7 +155,7 @@ def check_result_4_2() -> bool:
     return sp.simplify(derived - gram_entry_result_4_2()) == 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def dirichlet_sum() -> tuple[sp.Expr, sp.Symbol]:
     r"""$D_L(z) = \sum_{k=0}^{L-1} e^{z k}$ by sympy summation (generic branch $e^z \ne 1$).
 
@@ -171,7 +171,7 @@ def dirichlet_sum() -> tuple[sp.Expr, sp.Symbol]:
     return sp.simplify(res), z
 
 
-@lru_cache(maxsize=None)
+@cache
 def check_dirichlet_form() -> bool:
     r"""True iff, for z = iθ (Re w = 0), the derived geometric sum equals the Dirichlet kernel.
 
@@ -185,7 +185,7 @@ def check_dirichlet_form() -> bool:
     return sp.simplify((expr.subs(z, sp.I * th) - dirichlet).rewrite(sp.exp)) == 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def gram_entry_discrete_white() -> sp.Expr:
     r"""Finite-horizon Gram entry under white input (SPEC §4.1, discrete; any a_j >= 0):
 
@@ -209,7 +209,7 @@ def gram_entry_discrete_white() -> sp.Expr:
     return S["dt"] * (Pp * expr.subs(z, zp) + Pm * expr.subs(z, zm)) / 2  # real part taken numerically
 
 
-@lru_cache(maxsize=None)
+@cache
 def lattice_sum() -> tuple[sp.Expr, sp.Symbol]:
     r"""$\sum_{k\ge1} 1/(c^2+k^2) = \pi\coth(\pi c)/(2c) - 1/(2c^2)$, derived (c > 0).
 
@@ -244,7 +244,7 @@ def check_lattice_sum(c_value: float = 0.7, dps: int = 30) -> float:
         return float(abs(exact - direct) / abs(direct))
 
 
-@lru_cache(maxsize=None)
+@cache
 def uniform_spacing_offdiag_bound_expr() -> sp.Expr:
     r"""Bound on the Gershgorin radius $\sum_{j\ne i}|G_{ij}|$, SPEC Result 4.3 (iv).
 
@@ -268,7 +268,7 @@ def uniform_spacing_offdiag_bound_expr() -> sp.Expr:
     return sp.simplify(sp.Rational(3, 2) * lattice)
 
 
-@lru_cache(maxsize=None)
+@cache
 def uniform_spacing_diagonal_expr() -> sp.Expr:
     r"""Diagonal $G_{ii} = 1/(4a) + a/(4(a^2+b^2))$ (B = 1, equal a), from the derived entry."""
     S = gram_symbols()
@@ -278,7 +278,7 @@ def uniform_spacing_diagonal_expr() -> sp.Expr:
     return sp.simplify(e.subs({S["b_i"]: S["b"], S["b_j"]: S["b"]}))
 
 
-@lru_cache(maxsize=None)
+@cache
 def gram_entry_funcs(module: str = "numpy"):
     r"""Lambdified derived Gram entries for ``module`` in {"numpy", "mpmath"}.
 
@@ -298,7 +298,7 @@ def gram_entry_funcs(module: str = "numpy"):
     return cont, disc
 
 
-@lru_cache(maxsize=None)
+@cache
 def uniform_spacing_funcs(module: str = "numpy"):
     """Lambdified (diagonal(a, b), offdiag_bound(a, delta)) of SPEC Result 4.3 (iv)."""
     S = gram_symbols()

@@ -192,8 +192,14 @@ def lambda_max_growth(model: str, **params) -> LambdaMaxGrowth:
     S = row_sum(model, **params)
     S_inf = sp.limit(S, L, sp.oo)
     if S_inf.is_finite:
-        return LambdaMaxGrowth(sp.Integer(0), sp.Integer(0), sp.simplify(S_inf),
-                               "summable: λ_max <= S(∞)")
+        # the exact series (the integral test only decides convergence): Σ_{|k|} |r(k)|
+        r_abs = sp.Abs(autocorrelation_expr(model, **params))
+        if model == "ar1":
+            r_abs = sp.Abs(_params(model, params)["phi"]) ** k
+        total = _generic(sp.summation(r_abs.subs(k, k + 1), (k, 0, sp.oo)))
+        coeff = sp.simplify(r_abs.subs(k, 0) + 2 * total)
+        return LambdaMaxGrowth(sp.Integer(0), sp.Integer(0), coeff,
+                               "summable: λ_max <= Σ|r| (the symbol's sup for r >= 0)")
     e = sp.nsimplify(sp.limit(L * sp.diff(S, L) / S, L, sp.oo))
     rest = sp.simplify(S / L**e)
     rest_lim = sp.limit(rest, L, sp.oo)

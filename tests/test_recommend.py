@@ -1,0 +1,176 @@
+"""`recommend`: loading user data, the recommended Δ, the three conventions, CLI errors (SPEC §2.4)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import numerics as nm
+from figures.cli import main
+
+
+def _ar1(rng, n, L, phi, H):
+    e = rng.standard_normal((n, L, H))
+    x = np.empty_like(e)
+    x[:, 0] = e[:, 0]
+    for t in range(1, L):
+        x[:, t] = phi * x[:, t - 1] + np.sqrt(1 - phi**2) * e[:, t]
+    return x
+
+
+@pytest.fixture
+def data(rng):
+    return _ar1(rng, 64, 512, 0.8, 2)  # (n_seq, L, H)
+
+
+def test_recommended_dt_is_the_rule_on_the_estimated_lambda(data):
+    rec = nm.recommend_initialization(data, gamma=0.5, N=8)
+    r = nm.estimate_autocorrelation(data, centered=False, normalize=False)
+    for h, ch in enumerate(rec.channels):
+        lam = nm.toeplitz_lambda_max(r[h], rtol=1e-6)
+        assert ch.lower <= lam.value * (1 + 1e-9) and lam.value <= ch.upper * (1 + 1e-9)
+        assert ch.dt == pytest.approx(nm.timescale_rule(512, ch.lambda_max, 0.5), rel=1e-12)
+        # AR(1) φ = 0.8, unit variance: λ_max → (1+φ)/(1-φ) = 9; the noise of r̂ biases the
+        # estimate upward (the sup of an averaged periodogram), a finding reported in the note
+        assert 8 < ch.lambda_max < 13
+    assert rec.w.shape == (2, 8) and rec.dt.shape == (2,)
+    # Result 2.1 + 2.2: E[y_L²] <= γ² for the recommended init on the estimated R
+    for h in range(2):
+        rho = nm.ssm_kernel(rec.w[h], rec.B[h], rec.c[h], rec.dt[h], 512)
+        assert float(nm.output_second_moment(rho, r[h])) <= 0.25 * (1 + 1e-9)
+
+
+def test_growth_classifies_constant_and_periodic(rng):
+    L = 1024
+    const = 1.0 + 0.01 * rng.standard_normal((4, L, 1))
+    rec = nm.recommend_initialization(const, N=4)
+    assert rec.channels[0].growth_exponent > 0.85 and "strongly" in rec.channels[0].behaves_like
+    white = rng.standard_normal((64, L, 1))
+    e, Ls, lam = nm.lambda_max_growth_exponent(
+        nm.estimate_autocorrelation(white[..., 0], normalize=False), L)
+    assert e < nm.recommend.GROWTH_SHORT and len(Ls) >= 3
+
+
+def test_conventions_reproduce_the_modes(data):
+    rec = nm.recommend_initialization(data, N=6, real=-0.5)
+    s4d, mamba, lru = nm.s4d_convention(rec), nm.mamba_convention(rec), nm.lru_convention(rec)
+    np.testing.assert_allclose(np.exp(s4d["log_dt"]), rec.dt)
+    A = -np.exp(s4d["log_A_real"]) + 1j * s4d["A_imag"]
+    np.testing.assert_allclose(A, rec.w)
+    # softplus(dt_bias) = Δ
+    np.testing.assert_allclose(np.log1p(np.exp(mamba["dt_bias"])), rec.dt, rtol=1e-12)
+    lam = np.exp(-np.exp(lru["nu_log"]) + 1j * np.exp(lru["theta_log"]))
+    np.testing.assert_allclose(lam[:, 1:], np.exp(rec.dt[:, None] * rec.w)[:, 1:], rtol=1e-12)
+    # LRU recurrence with B̄ reproduces the SSM kernel
+    B_bar = lru["B"][..., 0] + 1j * lru["B"][..., 1]
+    C = lru["C"][..., 0] + 1j * lru["C"][..., 1]
+    k = np.arange(50)
+    lam_full = np.exp(rec.dt[:, None] * rec.w)
+    rho_lru = np.real(np.einsum("hn,hnk->hk", C * B_bar, lam_full[..., None] ** k))
+    np.testing.assert_allclose(rho_lru, nm.ssm_kernel(rec.w, rec.B, rec.c, rec.dt, 50),
+                               atol=1e-14)
+    # S4D: 2 Re Σ C B̄ w̄^k with C = c/2 is the same kernel
+    C4 = s4d["C"][..., 0] + 1j * s4d["C"][..., 1]
+    rho_s4d = nm.ssm_kernel(rec.w, rec.B, C4, rec.dt, 50, conj_pairs=True)
+    np.testing.assert_allclose(rho_s4d, nm.ssm_kernel(rec.w, rec.B, rec.c, rec.dt, 50),
+                               atol=1e-14)
+
+
+@pytest.mark.parametrize("fmt", [".npy", ".npz", ".csv", ".pt"])
+def test_load_formats(tmp_path, fmt, rng):
+    x = rng.standard_normal((3, 2, 40))  # (n_seq, H, L)
+    p = tmp_path / f"d{fmt}"
+    if fmt == ".npy":
+        np.save(p, x)
+    elif fmt == ".npz":
+        np.savez(p, x=x, other=np.ones(3))
+    elif fmt == ".csv":
+        np.savetxt(p, x[0].T, delimiter=",", header="a,b", comments="")
+        x = x[:1]
+    else:
+        torch = pytest.importorskip("torch")
+        torch.save(torch.from_numpy(x), p)
+    got = nm.load_sequences(p)
+    np.testing.assert_allclose(got, np.swapaxes(x, 1, 2), rtol=1e-6)
+    assert got.shape == (x.shape[0], 40, 2) and got.dtype == np.float64
+
+
+def test_channels_last(tmp_path, rng):
+    x = rng.standard_normal((3, 40, 2))
+    np.save(tmp_path / "d.npy", x)
+    np.testing.assert_array_equal(nm.load_sequences(tmp_path / "d.npy", channels_last=True), x)
+
+
+def _cli(args, capsys):
+    rc = main(["recommend", *map(str, args), "--quiet"])
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_cli_writes_json_and_npz(tmp_path, data, capsys):
+    np.save(tmp_path / "d.npy", data)
+    rc, out, err = _cli([tmp_path / "d.npy", "--channels-last", "--gamma", "0.5", "--L", "256",
+                         "--out", tmp_path / "init", "--N", "4"], capsys)
+    assert rc == 0, err
+    js = json.loads((tmp_path / "init.json").read_text())
+    assert js["L"] == 256 and js["H"] == 2 and js["N"] == 4 and js["gamma"] == 0.5
+    for key in ("s4d", "mamba", "lru", "modes", "channels"):
+        assert key in js
+    z = np.load(tmp_path / "init.npz")
+    np.testing.assert_allclose(z["dt"], [c["dt"] for c in js["channels"]])
+    assert {"s4d_log_dt", "s4d_A_imag", "mamba_dt_bias", "mamba_A_log", "lru_nu_log",
+            "lru_theta_log"} <= set(z.files)
+    assert "behaves like" in out
+
+
+def test_cli_zero_real_part_writes_null_logs(tmp_path, data, capsys):
+    np.save(tmp_path / "d.npy", data[:, :128])
+    rc, out, err = _cli([tmp_path / "d.npy", "--channels-last", "--real", "0", "--N", "3",
+                         "--out", tmp_path / "z"], capsys)
+    assert rc == 0, err
+    js = json.loads((tmp_path / "z.json").read_text())
+    assert js["s4d"]["log_A_real"][0][0] is None and js["s4d"]["A_real"][0][0] == 0.0
+
+
+def _bad_files(tmp_path):
+    np.save(tmp_path / "nan.npy", np.array([[1.0, np.nan, 2.0]]))
+    np.save(tmp_path / "inf.npy", np.array([[1.0, np.inf, 2.0]]))
+    np.save(tmp_path / "zero.npy", np.zeros((2, 10)))
+    np.save(tmp_path / "short.npy", np.ones((3, 1)))
+    np.save(tmp_path / "4d.npy", np.ones((2, 2, 2, 2)))
+    (tmp_path / "junk.npy").write_bytes(b"not a numpy file")
+    (tmp_path / "data.txt").write_text("1,2,3")
+    (tmp_path / "words.csv").write_text("a,b\nx,y\n")
+    return {
+        "missing.npy": "not found",
+        "nan.npy": "finite",
+        "inf.npy": "finite",
+        "zero.npy": "all zeros",
+        "short.npy": "2 time steps",
+        "4d.npy": "shape",
+        "junk.npy": "cannot read",
+        "data.txt": "format",
+        "words.csv": "cannot parse",
+    }
+
+
+def test_cli_bad_input_one_line_exit_2_no_output(tmp_path, capsys):
+    for name, match in _bad_files(tmp_path).items():
+        out_base = tmp_path / f"out_{name}"
+        rc, out, err = _cli([tmp_path / name, "--out", out_base], capsys)
+        assert rc == 2, name
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error:") and match in lines[0], (name, err)
+        assert not list(tmp_path.glob(f"out_{name}*")), name
+
+
+def test_cli_bad_L_and_gamma(tmp_path, data, capsys):
+    np.save(tmp_path / "d.npy", data)
+    for extra, match in ((["--L", "100000"], "L must be"), (["--gamma", "-1"], "gamma"),
+                         (["--L", "1"], "L must be")):
+        rc, _, err = _cli([tmp_path / "d.npy", "--channels-last", "--out", tmp_path / "o",
+                           *extra], capsys)
+        assert rc == 2 and match in err
+    assert not list(tmp_path.glob("o*"))
