@@ -9,6 +9,7 @@ from committed results need no torch.
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from dataclasses import dataclass
@@ -226,6 +227,17 @@ register_figure(
 # ----------------------------------------------------------------------------- claim
 
 
+@functools.lru_cache(maxsize=2)
+def _trained_readout_runs(quick: bool):
+    """Train the readout-only tradeoff runs once; the claim and its control share them."""
+    from numerics.training import train
+    from numerics.training.tradeoff import TradeoffProblem, tradeoff_configs
+
+    configs = tradeoff_configs("quick" if quick else "cpu", TradeoffProblem())
+    configs = [c for c in configs if c.task.train == "readout"]
+    return configs, [train(c, device="cpu", progress=False) for c in configs]
+
+
 @claim(
     name="trained_tradeoff_matches_exact",
     section="SPEC §4.4",
@@ -236,18 +248,13 @@ register_figure(
 def check_trained_tradeoff(quick: bool = False, control: bool = False) -> ClaimResult:
     import dataclasses
 
-    from numerics.training import train
     from numerics.training.tradeoff import (
         TRADEOFF_N_SE,
         TRADEOFF_RTOL_SEED,
-        TradeoffProblem,
         exact_discrete_tradeoff,
-        tradeoff_configs,
     )
 
-    configs = tradeoff_configs("quick" if quick else "cpu", TradeoffProblem())
-    configs = [c for c in configs if c.task.train == "readout"]
-    results = [train(c, device="cpu", progress=False) for c in configs]
+    configs, results = _trained_readout_runs(quick)
     worst_z, worst_seed = 0.0, 0.0
     for d in sorted({c.task.delta for c in configs}):
         sel = [(c, r) for c, r in zip(configs, results) if c.task.delta == d]

@@ -361,3 +361,72 @@ def test_layer_on_cuda_matches_cpu(rng):
     y_cpu = layer(x)
     y_gpu = layer.to("cuda")(x.to("cuda")).cpu()
     torch.testing.assert_close(y_gpu, y_cpu, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- experiments, figures
+
+
+def test_experiment_configs_all_scales_unique_and_gpu_free_of_sklearn_and_dask():
+    import subprocess
+    import sys
+
+    from numerics.training.experiments import EXPERIMENTS, SCALES, experiment_configs
+
+    for name in EXPERIMENTS:
+        for scale in SCALES:
+            cfgs = experiment_configs(name, scale)
+            assert len({c.name for c in cfgs}) == len(cfgs) > 0
+    # the GPU image has neither scikit-learn nor dask: the sweep path must not import them
+    code = ("import sys\n"
+            "from numerics.training.experiments import experiment_configs\n"
+            "from numerics.training.tasks import DigitsTask\n"
+            "[experiment_configs(n, 'gpu') for n in ('tradeoff', 'memory', 'digits')]\n"
+            "DigitsTask(permute=True).lambda_max\n"
+            "bad = [m for m in ('sklearn', 'dask', 'distributed') if m in sys.modules]\n"
+            "assert not bad, bad\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_gpu_script_is_valid_bash():
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "gpu_experiments.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    text = script.read_text()
+    assert "set -euo pipefail" in text and "timeout" in text and "$OUT" in text
+
+
+@pytest.mark.parametrize("name, compute", [("tradeoff", "compute_torch_tradeoff"),
+                                           ("digits", "compute_digits")])
+def test_figures_compute_small_cpu_version_when_results_absent(name, compute):
+    import figures.training as ft
+
+    data = getattr(ft, compute)(ft.TrainedFigureConfig(source="compute", scale="quick"))
+    assert data.meta["source"].startswith("computed now")
+    assert all(np.all(np.isfinite(v)) for k, v in data.columns.items() if "all_" not in k)
+    if name == "tradeoff":
+        assert data.meta["readout_all_agree"] is True
+
+
+def test_figures_read_committed_results():
+    import figures.training as ft
+
+    for exp, compute in (("tradeoff", ft.compute_torch_tradeoff), ("memory", ft.compute_copying),
+                         ("digits", ft.compute_digits)):
+        if not any((ft.RESULTS_DIR / exp / sc / "summary.json").exists() for sc in ("gpu", "cpu")):
+            with pytest.raises(FileNotFoundError):
+                ft.load_summary(exp, "results")
+            continue
+        data = compute(ft.TrainedFigureConfig(source="results"))
+        assert data.meta["source"].startswith("committed")
+        assert all(len(v) for v in data.columns.values())
+
+
+@pytest.mark.slow
+def test_cpu_scale_tradeoff_claim_passes_and_control_fails():
+    from figures.training import check_trained_tradeoff
+
+    assert check_trained_tradeoff(quick=False).passed
+    assert not check_trained_tradeoff(quick=False, control=True).passed
