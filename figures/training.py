@@ -48,10 +48,17 @@ def load_summary(experiment: str, source: str = "auto", scale: str = "quick") ->
                 return s
         if source == "results":
             raise FileNotFoundError(f"no committed summary for {experiment!r} under {RESULTS_DIR}")
+    import torch
+
     from numerics.training.experiments import run_experiment
 
-    with tempfile.TemporaryDirectory() as tmp:
-        s = run_experiment(experiment, scale, tmp, n_workers=1, device="cpu", progress=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small models: one thread avoids oversubscribing shared cores
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            s = run_experiment(experiment, scale, tmp, n_workers=1, device="cpu", progress=False)
+    finally:
+        torch.set_num_threads(threads)
     s["source"] = f"computed now ({scale}, cpu)"
     return s
 

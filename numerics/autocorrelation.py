@@ -146,7 +146,8 @@ class _Toeplitz:
         L = r.shape[0]
         self.L = L
         self.r = r
-        self.M = M = scipy.fft.next_fast_len(max(2 * L - 1, 1), real=True)
+        # M even and >= 2L: the entry at offset M/2 lies outside every |s - t| < L (free)
+        self.M = M = 2 * scipy.fft.next_fast_len(L, real=True)
         c = np.zeros(M)
         c[:L] = r
         if L > 1:
@@ -169,22 +170,42 @@ class _Toeplitz:
         return np.sort(np.concatenate(parts))[::-1]
 
     def top2_C(self) -> tuple[float, float, int]:
-        """(λ_1(C), λ_2(C), index j of the top frequency 2πj/M) from the half spectrum."""
-        d = self.c_hat.real
-        M = self.M
-        mult = np.full(d.shape, 2)
-        mult[0] = 1
-        if M % 2 == 0:
-            mult[-1] = 1
+        """(λ_1(C), λ_2(C), index j of the top frequency 2πj/M) of the zero-filler embedding."""
+        lam1, lam2, j1 = self._top2(self.c_hat.real)
+        return lam1, lam2, j1
+
+    @staticmethod
+    def _top2(d: np.ndarray) -> tuple[float, float, int]:
+        """Top two eigenvalues (with multiplicity) of a symmetric circulant (M even) given the
+        rfft half spectrum d[0..M/2]; j and M-j share an eigenvalue except j = 0, M/2."""
         j1 = int(np.argmax(d))  # first maximum: frequency 0 on ties
         lam1 = float(d[j1])
-        if mult[j1] == 2:
-            lam2 = lam1
-        elif d.size == 1:
-            lam2 = -math.inf
-        else:
-            lam2 = float(max(np.max(d[:j1], initial=-np.inf), np.max(d[j1 + 1 :], initial=-np.inf)))
-        return lam1, lam2, j1
+        if d.size == 1:
+            return lam1, -math.inf, j1
+        if 0 < j1 < d.size - 1:
+            return lam1, lam1, j1
+        rest = np.concatenate([d[:j1], d[j1 + 1 :]])
+        return lam1, float(rest.max()), j1
+
+    def circulant_bounds(self) -> tuple[float, float, int]:
+        r"""(upper bound on λ_1(T), upper bound on λ_2(T), top frequency index), SPEC §2.3a.
+
+        C_t = C + t·Π with Π the circulant of δ_{M/2} (a shift by M/2) contains T as its leading
+        principal submatrix for every t (offset M/2 >= L never occurs inside T). Its eigenvalues
+        are d_j + t(-1)^j, so by interlacing λ_k(T) <= min_t λ_k(C_t). t* = (D_odd - D_even)/2
+        (D = the largest d_j over odd / even j) gives λ_1 <= (D_even + D_odd)/2 <= max d_j.
+        """
+        d = self.c_hat.real
+        j = np.arange(d.size)
+        sign = np.where(j % 2 == 0, 1.0, -1.0)
+        best1, best2 = self._top2(d)[:2]
+        j1 = self._top2(d)[2]
+        if d.size > 2:
+            D_even, D_odd = d[::2].max(), d[1::2].max()
+            for t in (0.5 * (D_odd - D_even),):
+                l1, l2, _ = self._top2(d + t * sign)
+                best1, best2 = min(best1, l1), min(best2, l2)
+        return best1, best2, j1
 
     def matvec(self, X: np.ndarray) -> np.ndarray:
         """T @ X along the last axis; X real float64 (..., L)."""
@@ -236,7 +257,7 @@ def toeplitz_matvec(r, X, axis: int = 0) -> np.ndarray:
 
 
 def circulant_embedding_eigenvalues(r) -> np.ndarray:
-    r"""Eigenvalues of the circulant embedding C (size M = next fast length >= 2L-1) of R.
+    r"""Eigenvalues of the circulant embedding C (size M = 2·next_fast_len(L) >= 2L) of R.
 
     SPEC §2.3a: R is the leading L×L principal submatrix of C, so by Cauchy interlacing
     λ_k(R) <= λ_k(C) for every k; λ_1(C) is a rigorous upper bound on λ_max(R). The eigenvalues
@@ -435,7 +456,7 @@ def _lambda_dense(r: np.ndarray, op: _Toeplitz) -> LambdaMax:
     theta = float(v @ Tv / (v @ v))
     res = float(np.linalg.norm(Tv - theta * v) / np.linalg.norm(v))
     err = 4.0 * L * _EPS * op.abs_sum
-    lam1_C = op.top2_C()[0] + op.round_err
+    lam1_C = op.circulant_bounds()[0] + op.round_err
     upper = min(lam1_C, theta + res + err)
     return LambdaMax(float(vals[0]), theta - err, max(upper, theta), "dense", 0, True)
 
@@ -551,7 +572,7 @@ def _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq, up_C, nu_C
 def _lambda_lanczos(r: np.ndarray, op: _Toeplitz, rtol: float, max_matvecs: int) -> LambdaMax:
     L = r.shape[0]
     rnd = op.round_err
-    lam1_C, lam2_C, j1 = op.top2_C()
+    lam1_C, lam2_C, j1 = op.circulant_bounds()
     up_C = lam1_C + rnd
     nu_C = lam2_C + rnd
     frob_sq = toeplitz_frobenius_norm_sq(r)

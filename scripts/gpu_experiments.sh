@@ -7,7 +7,7 @@
 # from numerics/training/data/digits.npz) and not dask (the local process pool is used).
 #
 # Writes under $OUT:
-#     results/<experiment>/gpu/summary.{csv,json}   small summaries to commit as
+#     results/<experiment>/$SCALE/summary.{csv,json}  small summaries to commit as
 #                                                   figures/results/<experiment>/gpu/
 #     runs/<experiment>/runs/*.json                 one result per run (not committed)
 #     bench_train_step.{txt,json}                   tokens/s at L = 4096 and 16384
@@ -20,6 +20,8 @@ OUT="${OUT:?set OUT to the output folder}"
 export PYTHONPATH="${PYTHONPATH:-.}"
 PY="${PYTHON:-python}"
 WORKERS="${WORKERS:-4}"   # processes sharing the GPU (small models leave it idle otherwise)
+SCALE="${SCALE:-gpu}"     # smoke test on a CPU machine: SCALE=quick DEVICE=cpu WORKERS=1
+DEVICE="${DEVICE:-cuda}"
 mkdir -p "$OUT/results" "$OUT/runs"
 : > "$OUT/status.txt"
 
@@ -48,7 +50,7 @@ summarize() {
     part "summary_$name" 120 "$PY" -c "
 import sys
 from numerics.training.experiments import summarize_experiment
-s = summarize_experiment('$name', 'gpu', '$OUT/runs/$name/runs', '$OUT/results/$name/gpu')
+s = summarize_experiment('$name', '$SCALE', '$OUT/runs/$name/runs', '$OUT/results/$name/$SCALE')
 print(s['n_runs'], 'of', s['n_planned'], 'runs summarized')
 "
   fi
@@ -56,15 +58,17 @@ print(s['n_runs'], 'of', s['n_planned'], 'runs summarized')
 
 run_exp() {
   local name="$1" limit="$2"
-  part "$name" "$limit" "$PY" -m numerics.training.experiments "$name" --scale gpu \
-    --out "$OUT/runs" --workers "$WORKERS" --device cuda
+  part "$name" "$limit" "$PY" -m numerics.training.experiments "$name" --scale "$SCALE" \
+    --out "$OUT/runs" --workers "$WORKERS" --device "$DEVICE"
   summarize "$name"
 }
 
 # budget (seconds): bench 60 + tradeoff 60 + memory 150 + digits 150 = 420 of the 480 allowed,
 # plus a few seconds per summary
-part bench 60 "$PY" benchmarks/train_step.py --device cuda --repeats 5 --timeout 25 \
-  --json "$OUT/bench_train_step.json"
+BENCH_ARGS=()
+[ "$SCALE" = quick ] && BENCH_ARGS=(--quick)
+part bench 60 "$PY" benchmarks/train_step.py --device "$DEVICE" --repeats 5 --timeout 25 \
+  --json "$OUT/bench_train_step.json" "${BENCH_ARGS[@]}"
 cp "$OUT/log_bench.txt" "$OUT/bench_train_step.txt" || true
 run_exp tradeoff 60
 run_exp memory 150
