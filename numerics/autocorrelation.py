@@ -193,20 +193,45 @@ class _Toeplitz:
 
         C_t = C + t·Π with Π the circulant of δ_{M/2} (a shift by M/2) contains T as its leading
         principal submatrix for every t (offset M/2 >= L never occurs inside T). Its eigenvalues
-        are d_j + t(-1)^j, so by interlacing λ_k(T) <= min_t λ_k(C_t). t* = (D_odd - D_even)/2
-        (D = the largest d_j over odd / even j) gives λ_1 <= (D_even + D_odd)/2 <= max d_j.
+        are d_j + t(-1)^j, so by interlacing λ_k(T) <= min_t λ_k(C_t) for k = 1, 2. λ_1(C_t)
+        and λ_2(C_t) are the largest / second largest of the lines d_j + t (j even) and
+        d_j - t (j odd), counted with multiplicity; only the top two of each parity class
+        matter, so each minimum over t is attained where one of those even lines crosses one of
+        those odd lines, t = (d_odd - d_even)/2. For λ_1 this gives (D_even + D_odd)/2 <= max d_j;
+        for λ_2 of a peak at j* it gives about (d_{j*±1} + d_{j*±2})/2 instead of d_{j*±1} —
+        strictly below λ_1(T) for smooth and cusp-shaped symbols, which is what Kato–Temple
+        needs (the plain λ_2(C) = d_{j*±1} sits within O(eps) of λ_1(T) for smooth symbols).
         """
         d = self.c_hat.real
-        j = np.arange(d.size)
-        sign = np.where(j % 2 == 0, 1.0, -1.0)
-        best1, best2 = self._top2(d)[:2]
-        j1 = self._top2(d)[2]
-        if d.size > 2:
-            D_even, D_odd = d[::2].max(), d[1::2].max()
-            for t in (0.5 * (D_odd - D_even),):
-                l1, l2, _ = self._top2(d + t * sign)
-                best1, best2 = min(best1, l1), min(best2, l2)
+        best1, best2, j1 = self._top2(d)
+        if d.size <= 2:
+            return best1, best2, j1
+        ev, od = self._parity_top(d, 0), self._parity_top(d, 1)
+        for e in ev:
+            for o in od:
+                t = 0.5 * (o - e)
+                vals = np.sort(np.concatenate([ev + t, od - t]))[::-1]
+                # t's own rounding: |fl(d_j + t) - (d_j + t)| <= eps |d_j + t|
+                slack = 2.0 * _EPS * (abs(t) + abs(float(vals[0])))
+                best1 = min(best1, float(vals[0]) + slack)
+                best2 = min(best2, float(vals[1]) + slack)
         return best1, best2, j1
+
+    @staticmethod
+    def _parity_top(d: np.ndarray, parity: int) -> np.ndarray:
+        """Top two eigenvalues of C (with multiplicity) among frequencies j ≡ parity (mod 2),
+        from the rfft half spectrum d[0..M/2] (j = 0 and j = M/2 once, the others twice)."""
+        idx = np.arange(parity, d.size, 2)
+        sub = d[idx]
+        k = min(2, sub.size)
+        top = np.argpartition(sub, sub.size - k)[sub.size - k:] if sub.size > k else np.arange(
+            sub.size)
+        vals = []
+        for i in top:
+            j = idx[i]
+            vals += [sub[i]] * (1 if j in (0, d.size - 1) else 2)
+        vals = np.sort(np.asarray(vals, dtype=np.float64))[::-1][:2]
+        return vals
 
     def matvec(self, X: np.ndarray) -> np.ndarray:
         """T @ X along the last axis; X real float64 (..., L)."""
@@ -481,17 +506,26 @@ def toeplitz_lambda_max(
     * lower: the Rayleigh quotient of an explicit vector (a sine window modulated at the
       symbol's peak frequency, then the Lanczos Ritz vector on FFT mat-vecs);
     * upper (Kato–Temple): λ_1 <= θ + ‖Ty - θy‖²/(θ - ν) with ν >= λ_2(R) taken as the smaller of
-      λ_2(C) and the Frobenius bound sqrt(‖R‖_F² - θ_1² - Σ_{k>=3} θ_k²) — tight for the
-      long-memory classes (0 < α <= 1, constant, periodic) whose top eigenvalue is separated;
+      min_t λ_2(C + tΠ) (about (d_1 + d_2)/2 next to the symbol's peak d_0, strictly below
+      λ_1(R) for smooth and cusp symbols, where λ_2(C) = d_1 is not) and the Frobenius bound
+      sqrt(‖R‖_F² - θ_1² - Σ_{k>=3} θ_k²);
     * upper (Frobenius): λ_1 <= sqrt(‖R‖_F² - Σ_{k>=2} θ_k²) — exact for low rank R.
+
+    The vector y comes from Lanczos on FFT mat-vecs (full reorthogonalization, thick restart
+    keeping 10 Ritz vectors when the basis reaches ~256 MB); for L <= 16384 a clustered top
+    that Lanczos does not resolve in 48 steps is polished by shift-invert (inverse iteration
+    with σ just above the certified upper bound; (σI - R)^{-1} by one Levinson solve and the
+    Gohberg–Semencul formula), 1–3 solves. Only y's quality depends on these; the bracket is
+    always the Rayleigh quotient and Kato–Temple of the explicit y.
 
     Every bound is enlarged by a floating-point rounding allowance (a few ε·log₂M·Σ|r|).
 
-    Measured (benchmarks/lambda_max.py): at L = 2^20 every class of SPEC Result 2.3 is bracketed
-    to <= 1e-6 in < 2 s, except the hard middle of SPEC §2.3a — power laws 1.5 <~ α < 2, whose
-    symbol has a cusp at 0: α = 1.5 reaches 5e-7 in ~5 s, α = 1.8 stops at 1.2e-6 after 400
-    mat-vecs (~40 s). At moderate L short-memory classes need 100–400 Lanczos steps (clustered
-    top eigenvalues and a loose circulant bound).
+    Measured (benchmarks/lambda_max.py, a shared 2-core CPU): at L = 4096 every class reaches
+    rtol = 1e-10 in <= ~0.03 s (>= 100x dense eigvalsh). At L = 2^20 every class of SPEC
+    Result 2.3 is bracketed to <= 1e-6; all but the hard middle of SPEC §2.3a within ~2 s. The
+    hard middle — power laws 1.5 <~ α < 2, whose symbol has a cusp at 0 and whose top
+    eigenvalues cluster at relative gaps ~L^{1-α} — needs ~50 (α = 1.5) and ~180 (α = 1.8)
+    Lanczos mat-vecs, i.e. several seconds (α = 1.8: tens of seconds on a loaded machine).
 
     Args:
         r: float64 (L,), lags 0..L-1 (an autocorrelation or autocovariance; any real r).
@@ -522,60 +556,110 @@ def toeplitz_lambda_max(
     )
 
 
-def _ritz(alphas: list[float], betas: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Ritz values (descending) of the Lanczos tridiagonal and the top Ritz vector (k, 1)."""
-    k = len(alphas)
-    if k == 1:
-        return np.asarray(alphas, dtype=np.float64), np.ones((1, 1))
-    d, e = np.asarray(alphas), np.asarray(betas[: k - 1])
-    theta = scipy.linalg.eigh_tridiagonal(d, e, eigvals_only=True)[::-1]
-    _, s = scipy.linalg.eigh_tridiagonal(d, e, select="i", select_range=(k - 1, k - 1))
-    return theta, s
+def _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq, up_C, nu_C, rnd,
+                 keep=10):
+    """Lanczos with full reorthogonalization and thick restart from unit v (T v given).
 
-
-def _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq, up_C, nu_C, rnd):
-    """One Lanczos run (full reorthogonalization) from unit v with T v given.
-
-    Returns (Ritz vector y, Ritz value, residual estimate, all Ritz values descending)."""
+    H = QᵀTQ is kept dense (column k from the reorthogonalization coefficients of T q_k), so a
+    thick restart — keep the top ``keep`` Ritz vectors and the residual direction when the basis
+    holds ``max_dim`` vectors — needs no special structure; it converges a cluster of top
+    eigenvalues almost like an unrestarted run (a restart from one Ritz vector does not).
+    Stops when the predicted certified width is below rtol/2 or the mat-vec budget is spent.
+    Returns (Ritz vector y, Ritz value, residual estimate, Ritz values descending)."""
     L = op.L
     Q = np.empty((max_dim, L))
+    H = np.zeros((max_dim, max_dim))
     Q[0] = v
-    alphas: list[float] = []
-    betas: list[float] = []
     w = Tv
-    k = 1
+    k = 1  # basis size; Q[k-1] is the vector whose product w = T Q[k-1] is in hand
+    last_check = 0
+    restarted = False  # before a thick restart H is tridiagonal (up to rounding)
     while True:
-        a = float(Q[k - 1] @ w)
-        alphas.append(a)
-        w = w - a * Q[k - 1] - (betas[-1] * Q[k - 2] if k > 1 else 0.0)
         Qk = Q[:k]
-        # full reorthogonalization; a second pass only when the first removed a lot (DGKS)
         n0 = float(np.linalg.norm(w))
-        w = w - (Qk @ w) @ Qk
+        h = Qk @ w
+        w = w - h @ Qk
         b = float(np.linalg.norm(w))
-        if b < 0.7 * n0:
-            w = w - (Qk @ w) @ Qk
+        if b < 0.7 * n0:  # second pass only when the first removed a lot (DGKS)
+            h2 = Qk @ w
+            w = w - h2 @ Qk
+            h += h2
             b = float(np.linalg.norm(w))
-        theta, S = _ritz(alphas, betas)
-        res_est = b * abs(S[-1, 0])
-        pred, _ = _certified_upper(theta[0], res_est, theta[1:], frob_sq, up_C, nu_C, rnd)
-        done = pred - theta[0] <= 0.5 * rtol * abs(theta[0])
-        if done or k >= max_dim or op.matvecs >= max_matvecs - 2:
-            break
-        if b <= 1e-10 * max(abs(theta[0]), op.abs_sum * _EPS):  # breakdown: restart randomly
-            w = rng.standard_normal(L)
+        H[:k, k - 1] = h
+        H[k - 1, :k] = h
+        budget_out = op.matvecs >= max_matvecs - 2
+        full = k >= max_dim
+        # Ritz values cost O(k³): check every step early, then every ~k/8 steps
+        if k - last_check >= max(1, k // 8) or budget_out or full or k >= L:
+            last_check = k
+            theta, S = _eig_desc(H[:k, :k], tridiagonal=not restarted)
+            res_est = b * abs(S[k - 1, 0])
+            pred, _ = _certified_upper(theta[0], res_est, theta[1:], frob_sq, up_C, nu_C, rnd)
+            if pred - theta[0] <= 0.5 * rtol * abs(theta[0]) or budget_out or k >= L:
+                break
+            if full:  # thick restart
+                p = int(min(keep, k - 1))
+                Q[:p] = S[:, :p].T @ Qk
+                H[:] = 0.0
+                H[np.arange(p), np.arange(p)] = theta[:p]
+                k = p
+                Qk = Q[:k]
+                last_check = k
+                restarted = True
+        if b <= 1e-10 * max(abs(float(H[k - 1, k - 1])), op.abs_sum * _EPS) or n0 == 0.0:
+            w = rng.standard_normal(L)  # breakdown (invariant subspace): continue randomly
             for _ in range(2):
-                w = w - Qk.T @ (Qk @ w)
-            betas.append(0.0)
-            Q[k] = w / np.linalg.norm(w)
-        else:
-            betas.append(b)
-            Q[k] = w / b
+                w = w - (Qk @ w) @ Qk
+            b = float(np.linalg.norm(w))
+        Q[k] = w / b
         w = op.matvec(Q[k])
         k += 1
-    y = Q[:k].T @ S[:, 0]
+    y = S[:, 0] @ Q[:k]
     y /= np.linalg.norm(y)
     return y, theta[0], res_est, theta
+
+
+def _eig_desc(H: np.ndarray, tridiagonal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (descending) and eigenvectors of the small symmetric projected matrix H."""
+    if H.shape[0] == 1:
+        return H[0].copy(), np.ones((1, 1))
+    if tridiagonal:
+        theta, S = scipy.linalg.eigh_tridiagonal(np.diag(H).copy(), np.diag(H, -1).copy())
+    else:
+        theta, S = scipy.linalg.eigh(H)
+    return theta[::-1], S[:, ::-1]
+
+
+class _ShiftInvert:
+    """(σI - T)^{-1} by the Gohberg–Semencul formula: with x = (σI - T)^{-1} e_1 (one Levinson
+    solve, O(L²)), (σI - T)^{-1} = (L(x)L(x)ᵀ - L(y)L(y)ᵀ)/x_0, y = (0, x_{L-1}, ..., x_1),
+    L(·) lower-triangular Toeplitz; each application is then 6 real FFTs of size ~2L.
+    Only used to find a good vector: nothing certified depends on its accuracy."""
+
+    def __init__(self, r: np.ndarray, sigma: float):
+        L = r.shape[0]
+        c = -r.copy()
+        c[0] += sigma
+        e1 = np.zeros(L)
+        e1[0] = 1.0
+        x = scipy.linalg.solve_toeplitz(c, e1)
+        y = np.zeros(L)
+        y[1:] = x[:0:-1]
+        self.L, self.x0 = L, float(x[0])
+        self.N = N = scipy.fft.next_fast_len(2 * L, real=True)
+        self.X, self.Y = scipy.fft.rfft(x, N), scipy.fft.rfft(y, N)
+
+    def apply(self, v: np.ndarray) -> np.ndarray:
+        L, N = self.L, self.N
+        V = scipy.fft.rfft(v[::-1], N)
+        a = scipy.fft.irfft(self.X * V, N)[:L][::-1]
+        b = scipy.fft.irfft(self.Y * V, N)[:L][::-1]
+        return scipy.fft.irfft(self.X * scipy.fft.rfft(a, N) - self.Y * scipy.fft.rfft(b, N),
+                               N)[:L] / self.x0
+
+
+#: largest L for the shift-invert polish (one O(L²) Levinson solve, ~0.1 s at L = 8192)
+_SHIFT_INVERT_MAX_L = 16384
 
 
 def _lambda_lanczos(r: np.ndarray, op: _Toeplitz, rtol: float, max_matvecs: int) -> LambdaMax:
@@ -595,29 +679,62 @@ def _lambda_lanczos(r: np.ndarray, op: _Toeplitz, rtol: float, max_matvecs: int)
     if up_C - lower <= rtol * abs(lower):
         return LambdaMax(theta0, lower, up_C, "circulant", op.matvecs, True)
 
-    # ---- Lanczos with full reorthogonalization, started at the window vector; on breakdown
-    # (an invariant subspace, e.g. a repeated top eigenvalue) continue with a random vector;
-    # when the basis reaches ``max_dim`` vectors (memory), restart from the current Ritz vector
-    max_dim = int(min(max(2**25 // L, 16), max_matvecs, L))
-    rng = np.random.default_rng(1)
-    upper, how = up_C, "circulant"
-    while True:
-        y, th, res, theta = _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq,
-                                         up_C, nu_C, rnd)
-        Ty = op.matvec(y)  # certify with the explicit Ritz vector
+    def certify(y, Ty, upper, how, others):
+        nonlocal best
         th = float(y @ Ty)
         res = float(np.linalg.norm(Ty - th * y))
         if th > best[0]:
             best = (th, y, Ty)
-        u, h = _certified_upper(th, res, theta[1:], frob_sq, up_C, nu_C, rnd)
-        if u < upper:
-            upper, how = u, h
+        u, h = _certified_upper(th, res, others, frob_sq, up_C, nu_C, rnd)
+        return (u, h) if u < upper else (upper, how)
+
+    # ---- Lanczos (full reorthogonalization, thick restart when the basis reaches ``max_dim``
+    # vectors, ~256 MB), started at the window vector; on breakdown (an invariant subspace,
+    # e.g. a repeated top eigenvalue) it continues with a random vector. For L up to
+    # _SHIFT_INVERT_MAX_L a clustered top (short memory) is handed to shift-invert after a
+    # short run: Krylov methods need ~1/sqrt(relative gap) steps there.
+    max_dim = int(min(max(2**25 // L, 24), max_matvecs, L))
+    rng = np.random.default_rng(1)
+    upper, how = up_C, "circulant"
+    small = L <= _SHIFT_INVERT_MAX_L
+    budget = min(max_matvecs, 48) if small else max_matvecs
+    theta = np.zeros(1)
+    while True:
+        y, th, res, theta = _lanczos_run(op, v, Tv, max_dim, budget, rtol, rng, frob_sq,
+                                         up_C, nu_C, rnd)
+        upper, how = certify(y, op.matvec(y), upper, how, theta[1:])
         lower = best[0] - rnd
         converged = upper - lower <= rtol * abs(lower)
-        if converged or op.matvecs >= max_matvecs - 2:
+        if converged or op.matvecs >= budget - 2:
             break
         v, Tv = best[1], best[2]
     method = "lanczos+" + how
+    if not converged and small and op.matvecs < max_matvecs - 2:
+        # ---- shift-invert: inverse iteration with σ just above the certified upper bound
+        # (σI - T positive definite, λ_1 the eigenvalue nearest σ); each iterate is certified
+        # by an FFT mat-vec (Rayleigh quotient, Kato–Temple), the Ritz values θ_2.. of the
+        # Lanczos run still bound λ_2.. from below for the Frobenius bound.
+        sigma = upper + 1e-3 * max(upper - lower, rnd)
+        try:
+            si = _ShiftInvert(r, sigma)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+            si = None
+        if si is not None and np.isfinite(si.x0) and si.x0 > 0:
+            y = best[1]
+            method = "shift-invert"
+            while op.matvecs < max_matvecs - 1:
+                y = si.apply(y)
+                nrm = float(np.linalg.norm(y))
+                if not (np.isfinite(nrm) and nrm > 0):
+                    break
+                y /= nrm
+                op.matvecs += 1  # count the solve as a mat-vec
+                upper, how = certify(y, op.matvec(y), upper, how, theta[1:])
+                lower = best[0] - rnd
+                converged = upper - lower <= rtol * abs(lower)
+                if converged:
+                    break
+            method = "shift-invert+" + how
     return LambdaMax(best[0], lower, max(upper, lower), method, op.matvecs, converged)
 
 
