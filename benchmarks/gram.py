@@ -11,10 +11,10 @@ Run: ``python benchmarks/gram.py [--quick]``.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import scipy.linalg
+from _timing import best_of
 
 import numerics as nm
 
@@ -23,13 +23,6 @@ L_TARGET = 65536
 TARGET_SECONDS = 5.0
 
 
-def _time(fn, repeat: int = 1) -> tuple[float, np.ndarray]:
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def _naive(w, dt, L, r):
@@ -48,9 +41,9 @@ def main(quick: bool = False) -> list[dict]:
             dt = L**-0.5
             w, _ = nm.zero_real(M, spacing=np.pi / (M * dt))  # Re w = 0, phases cover [0, π)
             r = nm.white(L) if rname == "white" else nm.ar1(L, 0.9)
-            t_fast, G = _time(lambda w=w, dt=dt, L=L, r=r: nm.gram_matrix(w, kind="discrete", dt=dt, L=L, r=r))
+            t_fast, G = best_of(lambda w=w, dt=dt, L=L, r=r: nm.gram_matrix(w, kind="discrete", dt=dt, L=L, r=r))
             if L in L_naive:
-                t_naive, Gn = _time(lambda w=w, dt=dt, L=L, r=r: _naive(w, dt, L, r))
+                t_naive, Gn = best_of(lambda w=w, dt=dt, L=L, r=r: _naive(w, dt, L, r))
                 err = float(np.abs(G - Gn).max() / np.abs(Gn).max())
                 naive_t[L] = t_naive
                 kind = "measured"

@@ -13,11 +13,11 @@ noisy on a shared machine; each "ours" time is the best of ``--repeat`` runs.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse.linalg
+from _timing import best_of
 
 import numerics as nm
 
@@ -38,13 +38,6 @@ CLASSES = [
 ]
 
 
-def best_of(fn, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def eigsh_top(r):
