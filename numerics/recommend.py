@@ -82,7 +82,7 @@ def _as_sequences(a: np.ndarray, channels_last: bool, what: str) -> np.ndarray:
     bad = ~np.isfinite(a)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise _DataError(f"{what}: data must be finite, found {a[idx]!r} at (seq, t, h) = {idx}")
+        raise _DataError(f"{what}: data must be finite, found {a[idx].item()!r} at (seq, t, h) = {idx}")
     if not np.any(a):
         raise _DataError(f"{what}: data are all zeros (no second moment to scale Δ by)")
     return a
@@ -151,6 +151,8 @@ def _read_csv(p: Path) -> np.ndarray:
         skip = 0
     except ValueError:
         skip = 1
+    if len(lines) <= skip:
+        raise _DataError(f"{p}: .csv has a header but no rows of numbers")
     try:
         a = np.loadtxt(io.StringIO("\n".join(lines[skip:])), delimiter=",", ndmin=1)
     except ValueError as e:

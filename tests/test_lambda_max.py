@@ -129,3 +129,16 @@ def test_clustered_short_memory_reaches_1e_10_within_budget(r):
     assert res.converged and res.rel_width <= 1e-10, res
     assert res.lower <= lam <= res.upper
     assert res.matvecs < 100 and "shift-invert" in res.method and L == 2048
+
+
+def test_auto_falls_back_to_dense_for_noisy_estimated_r():
+    """A noisy estimated r clusters the top of the spectrum: Lanczos alone leaves a loose upper
+    bound within budget; ``auto`` must still return a tight certified bracket at L <= 4096."""
+    rng = np.random.default_rng(5)
+    r = nm.estimate_autocorrelation(rng.standard_normal((8, 2048)), centered=False)
+    lanczos = nm.toeplitz_lambda_max(r, method="lanczos", max_matvecs=200)
+    auto = nm.toeplitz_lambda_max(r, max_matvecs=200)
+    dense = nm.toeplitz_lambda_max(r, method="dense")
+    assert auto.upper - auto.lower <= 1e-6 * auto.value
+    assert auto.lower <= dense.value <= auto.upper
+    assert not lanczos.converged and lanczos.upper - lanczos.lower > 1e-2 * auto.value

@@ -174,3 +174,13 @@ def test_cli_bad_L_and_gamma(tmp_path, data, capsys):
                            *extra], capsys)
         assert rc == 2 and match in err
     assert not list(tmp_path.glob("o*"))
+
+
+def test_csv_with_header_only_is_a_one_line_error(tmp_path, capsys):
+    from figures.cli import main
+
+    p = tmp_path / "h.csv"
+    p.write_text("a,b\n")
+    assert main(["recommend", str(p), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "header but no rows" in err and not list(tmp_path.glob("o.*"))
