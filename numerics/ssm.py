@@ -99,7 +99,7 @@ def _log_w_bar(w: np.ndarray, dt: np.ndarray, method: str) -> np.ndarray:
 
 
 def discretize(w, dt, method: str = "zoh") -> tuple[np.ndarray, np.ndarray]:
-    """Dispatch to :func:`zoh` or :func:`bilinear` by name (``method`` in {"zoh", "bilinear"})."""
+    """SPEC §1.1: dispatch to :func:`zoh` or :func:`bilinear` by name (``method`` in {"zoh", "bilinear"})."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     return zoh(w, dt) if method == "zoh" else bilinear(w, dt)

@@ -159,6 +159,8 @@ def check_result_4_2() -> bool:
 def dirichlet_sum() -> tuple[sp.Expr, sp.Symbol]:
     r"""$D_L(z) = \sum_{k=0}^{L-1} e^{z k}$ by sympy summation (generic branch $e^z \ne 1$).
 
+    SPEC §4, Result 4.2 (finite-horizon form for Re w = 0).
+
     Returns (expression, z). The branch z = 0 (mod 2πi) of sympy's Piecewise is L.
     """
     S = gram_symbols()
@@ -212,6 +214,8 @@ def gram_entry_discrete_white() -> sp.Expr:
 @cache
 def lattice_sum() -> tuple[sp.Expr, sp.Symbol]:
     r"""$\sum_{k\ge1} 1/(c^2+k^2) = \pi\coth(\pi c)/(2c) - 1/(2c^2)$, derived (c > 0).
+
+    SPEC §4, Result 4.3 (iv) (the uniform-spacing off-diagonal sum).
 
     sympy cannot sum this directly, so it is derived from the Fourier series of cosh(c x) on
     [-π, π]: the coefficients $a_k = \frac1\pi\int_{-\pi}^{\pi}\cosh(cx)\cos(kx)\,dx$ are
@@ -270,7 +274,9 @@ def uniform_spacing_offdiag_bound_expr() -> sp.Expr:
 
 @cache
 def uniform_spacing_diagonal_expr() -> sp.Expr:
-    r"""Diagonal $G_{ii} = 1/(4a) + a/(4(a^2+b^2))$ (B = 1, equal a), from the derived entry."""
+    r"""Diagonal $G_{ii} = 1/(4a) + a/(4(a^2+b^2))$ (B = 1, equal a), from the derived entry.
+
+    SPEC §4, Result 4.2 / 4.3 (iv)."""
     S = gram_symbols()
     e = gram_entry_continuous().subs(
         {S["p_i"]: 1, S["p_j"]: 1, S["q_i"]: 0, S["q_j"]: 0, S["a_i"]: S["a"], S["a_j"]: S["a"]}

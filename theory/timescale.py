@@ -227,7 +227,9 @@ def timescale_log_exponent(model: str, **params) -> sp.Expr:
 
 
 def timescale_order(model: str, **params) -> sp.Expr:
-    r"""Δ(L) up to constants: $L^{e_\Delta}(\log L)^{f_\Delta}$, e.g. (L log L)^{-1/2} for α = 1."""
+    r"""Δ(L) up to constants: $L^{e_\Delta}(\log L)^{f_\Delta}$, e.g. (L log L)^{-1/2} for α = 1.
+
+    SPEC §2, Results 2.2–2.3."""
     return (L ** timescale_exponent(model, **params)
             * sp.log(L) ** timescale_log_exponent(model, **params))
 
