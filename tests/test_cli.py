@@ -72,3 +72,14 @@ def test_entry_point_installed():
     exe = shutil.which("autocorr-ssm") or str(Path(sys.executable).parent / "autocorr-ssm")
     r = subprocess.run([exe, "list"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+def test_example_sweep_config_loads():
+    pytest.importorskip("torch", reason="the training layer needs torch")
+    from pathlib import Path
+
+    from numerics.training.sweep import configs_from_json
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "sweep_first_token.json"
+    cfgs = configs_from_json(path)
+    assert [c.model.layer.init for c in cfgs] == ["s4d_lin", "data_driven"]
