@@ -12,6 +12,13 @@ FFT estimate r̂ (:func:`numerics.estimate_autocorrelation`, PSD by construction
 (the class the data behaves like) → Δ by :func:`numerics.timescale_rule` → modes
 w_n = re + iπn (S4D-Lin imaginary parts), B = 1, c = 1/N (so Σ|c_n B_n| = 1 and
 E[y_L²] <= γ² by Results 2.1–2.2), exported in the S4D, Mamba and LRU conventions.
+
+Sampling noise (opt-in remedy + diagnostic): T(r̂) of the biased full-lag estimate is the
+Toeplitz form of the averaged periodogram, so λ̂_max follows the max of a noisy periodogram and
+overstates λ_max for few sequences. ``max_lag=M`` tapers r̂ by a PSD-preserving lag window
+(:func:`numerics.lag_window`) before λ_max — less noise, but memory beyond ~M lags is cut, so it
+is off by default. :func:`noise_floor_lambda_max` gives the λ̂_max that white noise with the
+same n_seq, L, estimator and window would show (seeded Monte Carlo), reported per channel.
 """
 
 from __future__ import annotations
@@ -28,7 +35,12 @@ import numpy as np
 from scipy.stats import linregress
 
 from ._checks import check_dt
-from .autocorrelation import estimate_autocorrelation, timescale_rule, toeplitz_lambda_max
+from .autocorrelation import (
+    estimate_autocorrelation,
+    lag_window,
+    timescale_rule,
+    toeplitz_lambda_max,
+)
 from .ssm import zoh
 
 __all__ = [
@@ -38,6 +50,8 @@ __all__ = [
     "ChannelReport",
     "Recommendation",
     "recommend_initialization",
+    "NoiseFloor",
+    "noise_floor_lambda_max",
     "s4d_convention",
     "mamba_convention",
     "lru_convention",
@@ -49,6 +63,15 @@ __all__ = [
 #: with α ≈ 1 - e (Δ ~ L^-(1+e)/2). Bands in code (STYLE rule 5).
 GROWTH_SHORT = 0.15
 GROWTH_STRONG = 0.85
+
+#: a channel's λ̂_max counts as "within white-noise sampling noise" below
+#: r̂(0)·(floor mean + NOISE_SIGMAS·floor sd) (a loose band: the draws are few).
+NOISE_SIGMAS = 3.0
+#: Monte-Carlo budget of the noise floor: at most this many simulated samples over all draws
+#: (draws are reduced, down to 2, for large n_seq·L; each draw costs one estimate of r̂).
+NOISE_FLOOR_MAX_SAMPLES = 1 << 24
+#: window kinds accepted by :func:`recommend_initialization` (``"none"``: no window)
+WINDOWS = ("parzen", "bartlett", "none")
 
 
 # ---------------------------------------------------------------- loading
@@ -221,6 +244,11 @@ class ChannelReport:
     growth_exponent: float
     behaves_like: str
     dt: float
+    #: λ̂_max expected for white noise with this channel's r̂(0) (same n_seq, L, estimator,
+    #: window): r̂(0)·floor mean; nan when the noise floor was not computed
+    noise_floor: float = math.nan
+    #: r̂(0)·(floor mean + NOISE_SIGMAS·floor sd): λ̂_max at or below it is within noise
+    noise_floor_upper: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -240,6 +268,12 @@ class Recommendation:
     c: np.ndarray
     dt: np.ndarray
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: lag window applied to r̂ before λ_max ("parzen" / "bartlett"), None when off
+    window: str | None = None
+    #: its width M (lags >= M get weight 0), None when off
+    max_lag: int | None = None
+    #: white-noise λ̂_max distribution (units of r(0)), None when not computed
+    noise: NoiseFloor | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict: reports, modes and the three conventions (non-finite -> None)."""
@@ -257,8 +291,126 @@ class Recommendation:
             "s4d": s4d_convention(self),
             "mamba": mamba_convention(self),
             "lru": lru_convention(self),
+            "window": {"kind": self.window, "max_lag": self.max_lag},
+            "noise_floor": None if self.noise is None else self.noise.to_dict(),
             "notes": list(self.notes),
         })
+
+
+@dataclass(frozen=True)
+class NoiseFloor:
+    r"""λ̂_max of unit-variance Gaussian white noise under the recommend estimator (SPEC §2.4).
+
+    Units of r(0) (the true λ_max is 1). ``values``: float64 (draws,), one λ̂_max per draw;
+    ``mean``, ``sd`` (ddof = 1), ``max`` over the draws.
+    """
+
+    n_seq: int
+    L: int
+    L_data: int
+    window: str | None
+    max_lag: int | None
+    seed: int
+    values: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values))
+
+    @property
+    def sd(self) -> float:
+        return float(np.std(self.values, ddof=1)) if self.values.size > 1 else math.nan
+
+    @property
+    def max(self) -> float:
+        return float(np.max(self.values))
+
+    def to_dict(self) -> dict:
+        return {
+            "what": "lambda_max of Gaussian white noise, r(0) = 1, same n_seq, L, biased "
+                    "uncentered estimator and window (true value 1)",
+            "n_seq": self.n_seq, "L": self.L, "L_data": self.L_data, "window": self.window,
+            "max_lag": self.max_lag, "seed": self.seed, "draws": int(self.values.size),
+            "mean": self.mean, "sd": self.sd, "max": self.max, "sigmas": NOISE_SIGMAS,
+            "values": self.values,
+        }
+
+
+def _check_window(window, max_lag) -> tuple[str | None, int | None]:
+    """Validate (window, max_lag) of :func:`recommend_initialization`; (None, None) = off."""
+    if window not in WINDOWS:
+        raise ValueError(
+            f"window must be one of {', '.join(map(repr, WINDOWS))}, got {window!r}"
+        )
+    if max_lag is None:
+        return None, None
+    if (isinstance(max_lag, bool) or not isinstance(max_lag, int | float | np.integer | np.floating)
+            or not math.isfinite(max_lag) or not float(max_lag).is_integer() or max_lag < 1):
+        raise ValueError(f"max_lag must be an integer >= 1 (lag window width M), got {max_lag!r}")
+    if window == "none":
+        raise ValueError(f"max_lag = {max_lag!r} needs a lag window; window is 'none'")
+    return window, int(max_lag)
+
+
+def _windowed_lambda(r: np.ndarray, window: str | None, max_lag: int | None) -> np.ndarray:
+    return r if window is None else lag_window(r, max_lag, window)
+
+
+def noise_floor_lambda_max(
+    n_seq: int,
+    L: int,
+    *,
+    L_data: int | None = None,
+    max_lag: int | None = None,
+    window: str = "parzen",
+    draws: int = 8,
+    seed: int = 0,
+) -> NoiseFloor:
+    r"""λ̂_max that unit-variance white noise shows under the recommend estimator (SPEC §2.4).
+
+    The noise floor of :func:`recommend_initialization`: ``draws`` seeded Monte-Carlo draws of
+    n_seq Gaussian white-noise sequences of length L_data, each through the same pipeline —
+    biased uncentered FFT estimate r̂ (:func:`numerics.estimate_autocorrelation`), the same lag
+    window (``max_lag=None``: none), λ_max of T(r̂[:L]) (Lanczos on FFT mat-vecs, rtol 1e-2).
+    The true value is 1; the excess is sampling noise (the max of a noisy averaged
+    periodogram). A channel whose λ̂_max / r̂(0) is not clearly above this floor is
+    indistinguishable from white noise at this n_seq and L. Deterministic for a fixed seed.
+    Cost: ``draws`` estimates of one channel; draws are reduced (to >= 2) so that the total
+    simulated samples stay <= NOISE_FLOOR_MAX_SAMPLES.
+
+    Args:
+        n_seq: number of sequences (>= 1).
+        L: length the model sees (λ_max of the first L lags), 2 <= L <= L_data.
+        L_data: length of each sequence (default L).
+        max_lag, window: as in :func:`recommend_initialization`.
+        draws: Monte-Carlo draws (>= 2).
+        seed: seed of the numpy Generator.
+    Returns:
+        :class:`NoiseFloor` (units of r(0)).
+    """
+    for name, v, lo in (("n_seq", n_seq, 1), ("L", L, 2), ("draws", draws, 2)):
+        if isinstance(v, bool) or not float(v).is_integer() or int(v) < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    n_seq, L, draws = int(n_seq), int(L), int(draws)
+    L_data = L if L_data is None else L_data
+    if isinstance(L_data, bool) or not float(L_data).is_integer() or int(L_data) < L:
+        raise ValueError(f"L_data must be an integer >= L = {L}, got {L_data!r}")
+    L_data = int(L_data)
+    win, M = _check_window(window, max_lag)
+    draws = max(2, min(draws, NOISE_FLOOR_MAX_SAMPLES // (n_seq * L_data)))
+    rng = np.random.default_rng(seed)
+    block = max(1, (1 << 20) // L_data)  # sequences per simulated block (~8 MB)
+
+    def blocks():
+        for i in range(0, n_seq, block):
+            yield rng.standard_normal((min(block, n_seq - i), L_data))
+
+    values = np.empty(draws)
+    for d in range(draws):
+        r = estimate_autocorrelation(blocks(), max_lag=L - 1, centered=False, normalize=False)
+        r = _windowed_lambda(r, win, M)
+        values[d] = toeplitz_lambda_max(r, rtol=1e-2, method="lanczos", max_matvecs=80).value
+    return NoiseFloor(n_seq, L, L_data, win, M, int(seed), values)
 
 
 def recommend_initialization(
@@ -269,6 +421,9 @@ def recommend_initialization(
     N: int = 64,
     real: float = -0.5,
     progress: bool = False,
+    max_lag: int | None = None,
+    window: str = "parzen",
+    noise_floor_draws: int = 8,
 ) -> Recommendation:
     r"""Recommend Δ per channel (Result 2.2) and an initialization from sequences x (SPEC §2.4).
 
@@ -279,6 +434,14 @@ def recommend_initialization(
         N: modes per channel; w_n = real + iπn (S4D-Lin imaginary parts), B = 1, c = 1/N.
         real: Re w <= 0 of every mode (0 is allowed: SPEC §3).
         progress: tqdm bar over channels.
+        max_lag: opt-in: taper r̂ by a lag window of width M = max_lag
+            (:func:`numerics.lag_window`, PSD-preserving) before λ_max and the growth fit.
+            Damps the sampling-noise inflation of λ̂_max (few sequences) but cuts memory
+            beyond ~M lags: λ_max of long-memory / constant data is underestimated and such
+            data read as short memory when M << L. Default None: no window.
+        window: ``"parzen"`` (default), ``"bartlett"`` or ``"none"`` (with max_lag None).
+        noise_floor_draws: Monte-Carlo draws of :func:`noise_floor_lambda_max` (same n_seq, L,
+            window; seed 0) reported per channel; 0 skips it (noise-floor fields nan).
     Returns:
         :class:`Recommendation`.
     """
@@ -298,6 +461,15 @@ def recommend_initialization(
     N = int(N)
     if not (math.isfinite(real) and real <= 0):
         raise ValueError(f"real (Re w) must be <= 0, got {real!r}")
+    win, M = _check_window(window, max_lag)
+    if (isinstance(noise_floor_draws, bool) or not float(noise_floor_draws).is_integer()
+            or int(noise_floor_draws) < 0 or int(noise_floor_draws) == 1):
+        raise ValueError(f"noise_floor_draws must be 0 (off) or an integer >= 2, "
+                         f"got {noise_floor_draws!r}")
+    noise = None
+    if int(noise_floor_draws) > 0:
+        noise = noise_floor_lambda_max(n_seq, L, L_data=L_data, max_lag=M,
+                                       window=win or "parzen", draws=int(noise_floor_draws))
 
     # uncentered second moment r(k) = E[x_t x_{t+k}] per channel (R = E[x xᵀ], SPEC §1.3)
     r_all = estimate_autocorrelation(x, max_lag=L - 1, centered=False, normalize=False)
@@ -312,11 +484,23 @@ def recommend_initialization(
         r = r_all[h]
         if not r[0] > 0:
             raise ValueError(f"channel {h} is identically zero; Δ cannot be scaled for it")
+        r0 = float(r[0])
+        r = _windowed_lambda(r, win, M)
         lam = toeplitz_lambda_max(r[:L], rtol=1e-6, max_matvecs=200)
         e, _, _ = lambda_max_growth_exponent(r, L)
         dt = timescale_rule(L, lam.value, gamma)
+        floor = upper = math.nan
+        if noise is not None:
+            floor = r0 * noise.mean
+            upper = r0 * (noise.mean + NOISE_SIGMAS * noise.sd)
+            if lam.value <= upper:
+                notes.append(
+                    f"channel {h}: λ̂_max = {lam.value:.4g} is within white-noise sampling noise "
+                    f"(floor {floor:.4g}, +{NOISE_SIGMAS:g} sd = {upper:.4g}; true white-noise "
+                    f"value r̂(0) = {r0:.4g}): Δ is conservative and the class is uncertain"
+                    + ("" if win else "; a lag window (--max-lag) lowers the floor"))
         reports.append(ChannelReport(lam.value, lam.lower, lam.upper, lam.method, e,
-                                     classify_growth(e), dt))
+                                     classify_growth(e), dt, floor, upper))
     dt = check_dt(np.array([rep.dt for rep in reports]))
     n = np.arange(N)
     w = np.broadcast_to(real + 1j * np.pi * n, (H, N)).copy()
@@ -325,9 +509,15 @@ def recommend_initialization(
     if real == 0:
         notes.append("Re w = 0: S4D log_A_real and LRU nu_log are -inf (null in JSON); "
                      "load A_real / nu directly")
+    if win is not None:
+        notes.append(f"r̂ tapered by a {win} lag window, M = {M} (lags >= M dropped): sampling "
+                     "noise in λ̂_max is damped, but memory beyond ~M lags is cut, so λ_max of "
+                     "long-memory / constant data is underestimated and the growth class reads "
+                     "as shorter memory when M << L")
     notes.append("Mamba keeps a real-only A: its export uses Mamba's A = -(n+1) (A_log = "
                  "log(n+1)) with the recommended Δ as dt_bias")
-    return Recommendation(L, float(gamma), n_seq, tuple(reports), w, B, c, dt, tuple(notes))
+    return Recommendation(L, float(gamma), n_seq, tuple(reports), w, B, c, dt, tuple(notes),
+                          win, M, noise)
 
 
 # ---------------------------------------------------------------- conventions
@@ -406,7 +596,9 @@ def _flat_arrays(rec: Recommendation) -> dict[str, np.ndarray]:
            "lambda_max": np.array([c.lambda_max for c in rec.channels]),
            "lambda_max_lower": np.array([c.lower for c in rec.channels]),
            "lambda_max_upper": np.array([c.upper for c in rec.channels]),
-           "growth_exponent": np.array([c.growth_exponent for c in rec.channels])}
+           "growth_exponent": np.array([c.growth_exponent for c in rec.channels]),
+           "noise_floor": np.array([c.noise_floor for c in rec.channels]),
+           "noise_floor_upper": np.array([c.noise_floor_upper for c in rec.channels])}
     for conv, d in (("s4d", s4d_convention(rec)), ("mamba", mamba_convention(rec)),
                     ("lru", lru_convention(rec))):
         for k, v in d.items():

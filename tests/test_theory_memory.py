@@ -186,3 +186,10 @@ def test_min_norm_residual_fn_is_stable_at_large_L():
     v = f(Ls, 0.5)
     assert np.all(np.isfinite(v))
     np.testing.assert_allclose(v[-1] * Ls[-1] ** 0.25, 1.0, rtol=1e-3)  # √(2a) = 1
+
+
+@pytest.mark.parametrize("a", [5e-324, 1e-310, 1e-200, 1e-15])
+def test_min_norm_residual_tiny_a_matches_a_zero(a):
+    """Regression (found by hypothesis): subnormal a must not break the lambdified law."""
+    f = tm.copy_first_token_min_norm_residual_fn()
+    assert float(f(8, a)) == pytest.approx(8**-0.5, rel=1e-9)

@@ -182,7 +182,9 @@ def copy_first_token_min_norm_residual_fn():
 
     def residual(L_values, a_value):
         L_arr = np.asarray(L_values, dtype=np.float64)
-        if a_value == 0:
+        # the a = 0 law is exact to O(a·sqrt(L)) relative; below 1e-12 use it (subnormal a
+        # would otherwise lose all precision in expm1(x)/expm1(xL))
+        if a_value == 0 or float(a_value) * np.sqrt(np.max(L_arr)) < 1e-12:
             return np.asarray(f_zero(L_arr), dtype=np.float64) * np.ones_like(L_arr)
         return np.asarray(f_pos(L_arr, float(a_value)), dtype=np.float64)
 
