@@ -21,7 +21,7 @@ $(VENV)/.base: pyproject.toml $(VENV)/.torch
 	@touch $@
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.base
-	$(PIP) install -e ".[torch,dev,notebooks,cluster]"
+	$(PIP) install -e ".[torch,dev,notebooks,cluster,ucr]"
 	@touch $@
 
 figures: $(VENV)/.base

@@ -34,6 +34,12 @@ def _init_by_name(name: str, N: int, dt: float, rng: np.random.Generator):
         return w / dt, B
     if name == "zero_real":
         return tuple(nm.zero_real(N, spacing=np.pi / (N * dt)))
+    if name in ("s4d_lin", "s4d_inv"):
+        # SPEC §5: N is the full complex state size of the reference; with conjugate pairs the
+        # layer stores n = 0..N/2-1 of the formula evaluated with the full N. Here the N plotted
+        # modes are the stored half of a size-2N reference.
+        w, B = nm.INITS[name](2 * N)
+        return w[:N], B[:N]
     return tuple(nm.INITS[name](N))
 
 
