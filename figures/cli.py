@@ -131,8 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point. A violated input contract (SPEC-wide rule: ``numerics._checks.InputError`` /
+    ``InputTypeError``) becomes one ``error:`` line and exit code 2, with no traceback; Ctrl-C
+    exits 130 with one line."""
+    from numerics._checks import InputError, InputTypeError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (InputError, InputTypeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__: list[str] = []
+__all__ = ["InputError", "InputTypeError"]
+
+
+class InputError(ValueError):
+    """A public function's input broke the input contract (a value out of range, non-finite, ...).
+
+    A ``ValueError``, so callers catching that keep working; the command line turns it into one
+    ``error:`` line and exit code 2.
+    """
+
+
+class InputTypeError(TypeError):
+    """A public function's input has the wrong type (a float or string where an integer size is
+    required, complex where a real value is required, ...). A ``TypeError``."""
 
 
 def _describe(a: np.ndarray) -> str:
