@@ -430,3 +430,63 @@ def test_cpu_scale_tradeoff_claim_passes_and_control_fails():
 
     assert check_trained_tradeoff(quick=False).passed
     assert not check_trained_tradeoff(quick=False, control=True).passed
+
+
+# ----------------------------------------------------------------------------- S4D-Inv (SPEC §5)
+
+
+def _s4d_inv_reference_imag(state_size: int) -> np.ndarray:
+    """Im w of S4D-Inv as the S4 code writes it: N/π (N/(2n+1) − 1), n < N/2, N the full
+    complex state size (SPEC §5), written out here independently of numerics.init."""
+    n = np.arange(state_size // 2)
+    return state_size / np.pi * (state_size / (2 * n + 1) - 1)
+
+
+@pytest.mark.parametrize("N_stored", [1, 2, 4, 8, 32, 64])
+def test_s4d_inv_layer_matches_reference_of_same_state_size(N_stored, rng):
+    """With conjugate pairs a layer storing N modes is the S4D reference of state size 2N."""
+    layer = S4DLayer(LayerConfig(H=2, N=N_stored, init="s4d_inv"), rng, torch.float64)
+    w = layer.w().detach().numpy()  # (H N)
+    ref = _s4d_inv_reference_imag(2 * N_stored)
+    for h in range(2):
+        np.testing.assert_allclose(w[h].imag, ref, rtol=1e-13)
+        np.testing.assert_allclose(w[h].real, -0.5, rtol=0, atol=0)
+
+
+def test_s4d_inv_eight_stored_modes_values(rng):
+    """The issue's numbers: 8 stored modes = state size 16: Im w = 76.4, 22.1, 11.2, 6.5, ...
+    (the old, wrong spectrum with N = 8 inside the formula started 17.8, 4.2, 1.5, 0.36)."""
+    layer = S4DLayer(LayerConfig(H=1, N=8, init="s4d_inv"), rng, torch.float64)
+    im = layer.w().detach().numpy()[0].imag
+    np.testing.assert_allclose(im[:4], [76.39, 22.07, 11.20, 6.548], rtol=2e-3)
+    assert np.all(np.diff(im) < 0) and im[-1] > 0
+
+
+def test_s4d_inv_without_conj_pairs_is_the_formula_at_N(rng):
+    """Without conjugate pairs the N stored modes are the whole state: the formula at N."""
+    layer = S4DLayer(LayerConfig(H=1, N=6, init="s4d_inv", conj_pairs=False), rng, torch.float64)
+    n = np.arange(6)
+    np.testing.assert_allclose(layer.w().detach().numpy()[0].imag, 6 / np.pi * (6 / (2 * n + 1) - 1),
+                               rtol=1e-13)
+
+
+def test_s4d_inv_kernel_equals_full_state_reference(rng):
+    """Kernel of the pair-halved layer = kernel of the full 2N-state S4D-Inv system whose
+    spectrum is the reference formula at 2N with each mode's conjugate (B = 1, C conjugated)."""
+    N = 8
+    layer = S4DLayer(LayerConfig(H=1, N=N, init="s4d_inv"), rng, torch.float64)
+    L = 64
+    k = layer.kernel(L).detach().numpy()[0]
+    C = torch.view_as_complex(layer.C).detach().numpy()[0]
+    w_half = -0.5 + 1j * _s4d_inv_reference_imag(2 * N)
+    w_full = np.concatenate([w_half, w_half.conj()])
+    C_full = np.concatenate([C, C.conj()])
+    dt = layer.dt().detach().numpy()
+    ref = numerics.ssm_kernel(w_full, np.ones(2 * N), C_full, dt[0], L, "zoh").real
+    np.testing.assert_allclose(k, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
+
+
+def test_s4d_lin_unchanged_by_state_size_convention(rng):
+    """S4D-Lin's iπn does not involve N: stored modes n = 0..N-1 either way."""
+    layer = S4DLayer(LayerConfig(H=1, N=5, init="s4d_lin"), rng, torch.float64)
+    np.testing.assert_allclose(layer.w().detach().numpy()[0].imag, np.pi * np.arange(5), rtol=1e-14)

@@ -168,10 +168,28 @@ def _legs_half(N: int) -> tuple[np.ndarray, np.ndarray]:
     return w[keep], B[keep]
 
 
+def _s4d_stored_modes(name: str, N: int, conj_pairs: bool) -> tuple[np.ndarray, np.ndarray]:
+    r"""The N stored modes of a deterministic S4D-family init (SPEC §5 convention).
+
+    SPEC §5: the formulas' N is the full complex state size. With conjugate pairs the layer
+    stores N modes for a state of size 2N, so it keeps n = 0..N-1 of the formula evaluated
+    at the full size 2N (as the S4 code does: ``N/π (N/(2n+1) − 1)`` over ``arange(N//2)``).
+    Only S4D-Inv depends on that size (S4D-Lin's iπn, S4D-Real's −(n+1) and Mamba's do not);
+    without conjugate pairs the stored modes are the whole state. Returns complex128 (N,) each.
+    """
+    if name == "s4d_inv" and conj_pairs:
+        w, B = ninit.s4d_inv(2 * N)
+        return w[:N], B[:N]
+    w, B = ninit.INITS[name](N)
+    return w, B
+
+
 def ssm_init(cfg: LayerConfig, rng: np.random.Generator) -> SSMInitValues:
     r"""Initial (w, B, Δ) of a layer for ``cfg.init`` (SPEC §5; Δ rule SPEC Result 2.2).
 
-    Returns float64/complex128 arrays of shape (H, N), (H, N), (H,). Scale-dependent schemes
+    Returns float64/complex128 arrays of shape (H, N), (H, N), (H,). ``cfg.N`` counts *stored*
+    modes: with ``conj_pairs`` the state size is 2N and S4D-Inv is the formula at 2N
+    (:func:`_s4d_stored_modes`; SPEC §5), like S4D-LegS (:func:`_legs_half`). Scale-dependent schemes
     are tied to Δ per channel: zero-real parts get Im w = π n / (N Δ) so the discrete phases
     b_n Δ cover [0, π) (SPEC Check 3.3); LRU-ring eigenvalues are discrete, w = log λ / Δ.
     """
@@ -197,7 +215,7 @@ def ssm_init(cfg: LayerConfig, rng: np.random.Generator) -> SSMInitValues:
         w1, B1 = _legs_half(N)
         w, B = np.broadcast_to(w1, (H, N)).copy(), np.broadcast_to(B1, (H, N)).copy()
     else:
-        w1, B1 = ninit.INITS[name](N)
+        w1, B1 = _s4d_stored_modes(name, N, cfg.conj_pairs)
         w, B = np.broadcast_to(w1, (H, N)).copy(), np.broadcast_to(B1, (H, N)).copy()
     return SSMInitValues(w.astype(np.complex128), B.astype(np.complex128), dt.astype(np.float64))
 
