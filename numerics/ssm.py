@@ -21,7 +21,7 @@ import math
 import numpy as np
 import scipy.fft
 
-from ._checks import as_finite, broadcast, check_dt, check_L, check_w
+from ._checks import as_finite, broadcast, check_choice, check_dt, check_L, check_w
 
 __all__ = [
     "expm1_over_z",
@@ -100,14 +100,12 @@ def _log_w_bar(w: np.ndarray, dt: np.ndarray, method: str) -> np.ndarray:
 
 def discretize(w, dt, method: str = "zoh") -> tuple[np.ndarray, np.ndarray]:
     """SPEC §1.1: dispatch to :func:`zoh` or :func:`bilinear` by name (``method`` in {"zoh", "bilinear"})."""
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    check_choice("method", method, _METHODS)
     return zoh(w, dt) if method == "zoh" else bilinear(w, dt)
 
 
 def _prepare(w, B, c, dt, method, allow_unstable):
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    check_choice("method", method, _METHODS)
     w = check_w(w, allow_unstable)
     B = as_finite("B", B).astype(np.complex128)
     c = as_finite("c", c).astype(np.complex128)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 import numerics as nm
+from numerics._checks import InputError, InputTypeError
 
 # ---------------------------------------------------------------- helpers
 
@@ -203,8 +204,11 @@ def test_conjugate_pair_halving_equals_full(seed, method):
         (dict(w=np.array([0.1 + 1j, -1.0])), r"Re w must be <= 0.*0\.1"),
         (dict(w=np.array([np.nan, -1.0])), "w must be finite"),
         (dict(B=np.array([1.0, np.inf])), "B must be finite"),
-        (dict(L=0), "L must be >= 1"),
+        (dict(L=0), r"L must be an integer >= 1, got 0"),
         (dict(L=2.5), "L must be an integer"),
+        (dict(L=None), "L must be an integer"),
+        (dict(L="16"), "L must be an integer.*string"),
+        (dict(L=10**12), r"L must be <= 67108864"),
         (dict(c=np.ones(3)), "shapes do not broadcast"),
         (dict(method="euler"), "method must be one of"),
     ],
@@ -212,7 +216,7 @@ def test_conjugate_pair_halving_equals_full(seed, method):
 def test_bad_input_is_named(kwargs, match):
     args = dict(w=np.array([-0.5 + 1j, -1.0]), B=np.ones(2), c=np.ones(2), dt=0.1, L=10)
     args.update(kwargs)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((InputError, InputTypeError), match=match):
         nm.ssm_kernel(args["w"], args["B"], args["c"], args["dt"], args["L"], args.get("method", "zoh"))
 
 
