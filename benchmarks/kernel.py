@@ -27,13 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
+from _timing import peak_rss_bytes, rss_bytes, run_case_subprocess
 
 GLOSSARY = "H channels, N complex modes (conjugate pairs: kernel = 2 Re Σ), L kernel length"
 RE_W = (0.0, -1e-4, -1e-2, -0.5)
@@ -80,11 +79,6 @@ def make_inputs(H, N, re_w, device, seed=0):
 # ----------------------------------------------------------------------------- worker
 
 
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def worker(impl, L, mode, H, N, device, repeats, budget_s, threads):
     """Time and measure one (impl, L, mode) case in this (fresh) process; print JSON."""
     import torch
@@ -116,14 +110,14 @@ def worker(impl, L, mode, H, N, device, repeats, budget_s, threads):
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
-    rss0 = _rss_bytes()
+    rss0 = rss_bytes()
     t0 = time.perf_counter()
     call()
     times = [time.perf_counter() - t0]
     if cuda:
         peak = torch.cuda.max_memory_allocated() - base
     else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss0
+        peak = peak_rss_bytes() - rss0
     while len(times) < repeats and sum(times) < budget_s:
         for p in params:
             p.grad = None
@@ -134,14 +128,9 @@ def worker(impl, L, mode, H, N, device, repeats, budget_s, threads):
 
 
 def run_case(impl, L, mode, args):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, str(L), mode,
-           "--H", str(args.H), "--N", str(args.N), "--device", args.device,
-           "--repeats", str(args.repeats), "--budget", str(args.budget),
-           "--threads", str(args.threads)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_case_subprocess(__file__, [
+        "--worker", impl, L, mode, "--H", args.H, "--N", args.N, "--device", args.device,
+        "--repeats", args.repeats, "--budget", args.budget, "--threads", args.threads])
 
 
 # ----------------------------------------------------------------------------- accuracy

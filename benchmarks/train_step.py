@@ -25,21 +25,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import statistics
-import subprocess
 import sys
 import time
+
+from _timing import peak_rss_bytes, rss_bytes, run_case_subprocess
 
 GLOSSARY = "H channels, N complex modes (conjugate pairs), L sequence length, batch sequences"
 SPEED_TARGET = 3.0  # candidate at least 3x faster than the naive layer
 MEMORY_TARGET = 0.5  # candidate peak memory at most 1/2 of the naive layer's
-
-
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _layer(kind: str, H: int, N: int, device: str):
@@ -85,14 +79,14 @@ def _case(kind: str, H: int, N: int, L: int, batch: int, device: str, repeats: i
         torch.cuda.reset_peak_memory_stats()
         before = torch.cuda.memory_allocated()
     else:
-        before = _rss_bytes()
+        before = rss_bytes()
     t0 = time.perf_counter()
     step()
     first = time.perf_counter() - t0
     if cuda:
         peak = torch.cuda.max_memory_allocated() - before
     else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+        peak = peak_rss_bytes() - before
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -104,17 +98,11 @@ def _case(kind: str, H: int, N: int, L: int, batch: int, device: str, repeats: i
 
 
 def _run_sub(args: list[str], timeout: float) -> dict | None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH", "")])}
-    try:
-        r = subprocess.run([sys.executable, __file__, "--one", *args], capture_output=True,
-                           text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
+    r = run_case_subprocess(__file__, ["--one", *args], timeout)
+    if "error" in r:
+        print(r["error"], file=sys.stderr)
         return None
-    if r.returncode != 0:
-        print(r.stderr[-2000:], file=sys.stderr)
-        return None
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return r
 
 
 def main(argv=None) -> int:
