@@ -44,30 +44,89 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from .claims import CLAIMS, claims_table, default_claims_path, run_claim
+    from .claims import (
+        CLAIMS,
+        claims_table,
+        default_claims_path,
+        default_mutation_path,
+        default_quick_claims_path,
+        run_claim,
+    )
     from .framework import atomic_write_text
     from .registry import load_all
 
     load_all()
+    if args.mutants:
+        return _cmd_mutants(args)
     names = args.names or sorted(CLAIMS)
     unknown = [n for n in names if n not in CLAIMS]
     if unknown:
         print(f"error: unknown claim(s): {', '.join(unknown)}; run `autocorr-ssm list`", file=sys.stderr)
         return 2
     outcomes = []
+    t_all = time.perf_counter()
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name} ...", end=" ", flush=True, file=sys.stderr)
         t0 = time.perf_counter()
         o = run_claim(name, quick=args.quick)
         outcomes.append(o)
-        print(f"{'ok' if o.ok else 'FAILED'} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-    table = claims_table(outcomes, quick=args.quick)
+        word = ("finding" if o.claim.kind == "finding" else "ok") if o.ok else "FAILED"
+        print(f"{word} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    mutation = None
+    for q in (True, False):
+        p = default_mutation_path(q)
+        if p.exists():
+            import json
+
+            mutation = json.loads(p.read_text())
+            break
+    table = claims_table(outcomes, quick=args.quick, mutation=mutation)
     print(table)
-    path = Path(args.out) if args.out else default_claims_path()
+    if args.out:
+        path = Path(args.out)
+    elif args.quick or args.names:  # only a full run of every claim updates figures/claims.md
+        path = default_quick_claims_path() if args.quick else Path("build/claims-partial.md")
+    else:
+        path = default_claims_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, table)
     n_bad = sum(not o.ok for o in outcomes)
-    print(f"{len(outcomes) - n_bad}/{len(outcomes)} claims pass; table written to {path}")
+    n_f = sum(o.claim.kind == "finding" for o in outcomes)
+    print(f"{len(outcomes) - n_f - n_bad}/{len(outcomes) - n_f} claims pass, {n_f} finding row(s); "
+          f"table written to {path} in {time.perf_counter() - t_all:.1f} s")
     return 1 if n_bad else 0
+
+
+def _cmd_mutants(args) -> int:
+    import json
+
+    from .claims import default_mutation_path
+    from .framework import atomic_write_text
+    from .mutants import MUTANTS, mutation_run, mutation_table
+
+    names = args.names or None
+    unknown = [n for n in (names or []) if n not in MUTANTS]
+    if unknown:
+        print(f"error: unknown mutant(s): {', '.join(unknown)}; known: {', '.join(MUTANTS)}",
+              file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    run = mutation_run(names, quick=args.quick, progress=lambda s: print(s, file=sys.stderr, flush=True))
+    run["seconds"] = round(time.perf_counter() - t0, 1)
+    table = mutation_table(run)
+    print(table)
+    if args.out:
+        md = Path(args.out)
+    elif names:
+        md = Path("build/mutants-partial.md")
+    else:
+        md = default_mutation_path(args.quick).with_suffix(".md")
+        atomic_write_text(default_mutation_path(args.quick), json.dumps(run, indent=1) + "\n")
+    md.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(md, table)
+    print(f"mutation score {run['caught']}/{run['total']} in {run['seconds']} s; table written to {md}")
+    bad = run["caught"] < run["total"] or run["baseline_failing"]
+    return 1 if bad else 0
 
 
 def _cmd_list(args) -> int:
@@ -107,13 +166,23 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser(
         "verify",
         help="run every registered claim and print the verdict table",
-        description="Run each claim and its negative control; print claim, SPEC section, "
-        "measured value, expected value or band, verdict; write the table to figures/claims.md. "
-        "Exit 1 if any claim fails or any negative control passes.",
+        description="Run each claim and its control (a realistic implementation mistake); print "
+        "claim, SPEC section, expectation source, measured value, expected value, verdict, and "
+        "FINDING rows (SPEC statements false as written). A full run of every claim writes "
+        "figures/claims.md; --quick writes build/claims-quick.md. Exit 1 if any claim fails or "
+        "any control passes (findings never set the exit code). With --mutants: run the claim "
+        "suite once per registered mutant (figures/mutants.py), print mutant × catching claims "
+        "and the mutation score (written to figures/mutants.md/.json in quick mode, "
+        "figures/mutants-full.md/.json otherwise); exit 1 unless every mutant is caught.",
     )
-    v.add_argument("names", nargs="*", metavar="NAME", help="claims to run (default: all)")
+    v.add_argument("names", nargs="*", metavar="NAME",
+                   help="claims to run (with --mutants: mutants to inject) (default: all)")
     v.add_argument("--quick", action="store_true", help="CI-sized computations")
-    v.add_argument("--out", metavar="FILE", help="where to write the table (default: figures/claims.md)")
+    v.add_argument("--mutants", action="store_true",
+                   help="mutation-test the claim suite with every registered mutant")
+    v.add_argument("--out", metavar="FILE",
+                   help="where to write the table (default: figures/claims.md for a full run, "
+                   "build/claims-quick.md for --quick)")
     v.set_defaults(func=_cmd_verify)
 
     ls = sub.add_parser("list", help="list registered figures and claims", description="List the registered figures and claims, one line each.")
