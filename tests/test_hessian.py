@@ -264,3 +264,27 @@ def test_validation_extremes():
         hs.hessian_extremes(w, B, c, dt, x, y, ("c",), k=2.0)
     with pytest.raises(InputError, match="matrix must be one of"):
         hs.hessian_extremes(w, B, c, dt, x, y, ("c",), k=2, matrix="fisher")
+
+
+def test_figure_init_spectra_follow_spec5():
+    """hessian_by_init stores n = 0..N/2-1 of the full-N formulas (SPEC §5)."""
+    fh = pytest.importorskip("figures.hessian")
+    rng = np.random.default_rng(0)
+    N = 16
+    w, _ = fh.init_spectrum("s4d_inv", N, 0.1, rng)
+    n = np.arange(N // 2)
+    assert np.allclose(w, -0.5 + 1j * (N / np.pi) * (N / (2 * n + 1) - 1))
+    w, _ = fh.init_spectrum("s4d_lin", N, 0.1, rng)
+    assert np.allclose(w, -0.5 + 1j * np.pi * n)
+    w, _ = fh.init_spectrum("s4d_legs", N, 0.1, rng)
+    assert w.size == N // 2 and np.all(w.imag > 0)
+    w, _ = fh.init_spectrum("zero_real", N, 0.1, rng)
+    assert np.allclose(w.imag * 0.1 * (N // 2), np.pi * n) and np.all(w.real == 0)
+
+
+def test_ar1_inputs_are_stationary_with_unit_variance():
+    fh = pytest.importorskip("figures.hessian")
+    x = fh.ar1_inputs(np.random.default_rng(1), 20000, 6, 0.9)
+    cov = x.T @ x / x.shape[0]
+    want = 0.9 ** np.abs(np.subtract.outer(np.arange(6), np.arange(6)))
+    assert np.abs(cov - want).max() < 0.05  # SE ≈ √(2/n) ≈ 0.01
