@@ -12,7 +12,7 @@ from scipy.stats import linregress
 
 import numerics as nm
 
-from .claims import ClaimResult, claim, in_band
+from .claims import ClaimResult, all_of, claim, equal_within, finding, in_band
 from .framework import FigureData, register_figure
 
 # ---------------------------------------------------------------- bands (STYLE rule 5)
@@ -128,16 +128,18 @@ def init_modes(name: str, m: int, L: int = 4096):
 
     Complex inits come in conjugate pairs: a state of size N = 2m gives m distinct features
     (S4D keeps N/2 modes); s4d_lin / s4d_inv keep n < m of the N = 2m formula, s4d_legs the
-    modes with Im w > 0 (with their projected B). s4d_real: all m (real) modes.
+    modes with Im w > 0 (with |projected B|: eigenvector phases fixed so B_j >= 0). s4d_real: all m (real) modes.
     zero_real: spacing π/(mΔ), Δ = L^{-1/2}, Re w = 0 (discrete form only). Returns (w, B, dt).
     """
     if name in ("s4d_lin", "s4d_inv"):
         w, B = nm.INITS[name](2 * m)
         return w[:m], B[:m], None
     if name == "s4d_legs":
+        # the eigenvector phases are arbitrary and a real readout's Gram depends on them: fix
+        # them so that each projected B_j is real >= 0 (as B = 1 for the other inits)
         w, B = nm.s4d_legs(2 * m)
         sel = w.imag > 0
-        return w[sel], B[sel], None
+        return w[sel], np.abs(B[sel]), None
     if name == "s4d_real":
         w, B = nm.s4d_real(m)
         return w, B, None
@@ -378,23 +380,88 @@ register_figure(
     section="SPEC §4.4",
 )
 
-# ---------------------------------------------------------------- claims
+# ---------------------------------------------------------------- claims (SPEC §4, §6)
+#
+# Expectations: closed forms derived in SPEC §4 (Result 4.2 entries written out below with
+# numpy, the diagonal and the uniform-spacing Gershgorin bound of Result 4.3 iv, the Hilbert
+# rate 4 ln(1+√2)), or oracles (scipy quad, dense eigvalsh, exact rationals in mpmath,
+# float64 gradient descent run here) — never numerics.gram itself.
+
+#: SPEC §6: Hilbert-type rate of ln κ per mode for real spectra
+HILBERT_RATE = 4 * math.log(1 + math.sqrt(2))
+#: |fitted rate - 4 ln(1+√2)| (fit ln κ + ½ ln m = s m + b + c/m; adding a 1/m² term moves s
+#: by ~2e-3 at m = 10..30, so 0.01 is 5x the truncation sensitivity)
+HILBERT_TOL = 0.01
+#: relative agreement of κ with an independent computation
+KAPPA_RTOL = 1e-6
+
+
+def gram_closed_form(w, B=None) -> np.ndarray:
+    r"""Result 4.2 for general B, written from the definition: $G_{ij} = \tfrac12\mathrm{Re}\,
+    [-B_iB_j/(w_i+w_j) - B_i\bar B_j/(w_i+\bar w_j)]$ (Re w < 0). float64 (m, m)."""
+    w = np.asarray(w, dtype=np.complex128)
+    B = np.ones_like(w) if B is None else np.asarray(B, dtype=np.complex128)
+    G = 0.5 * np.real(-B[:, None] * B[None, :] / (w[:, None] + w[None, :])
+                      - B[:, None] * B[None, :].conj() / (w[:, None] + w[None, :].conj()))
+    return 0.5 * (G + G.T)
+
+
+def _kappa_oracle(w, B=None) -> float:
+    """κ of :func:`gram_closed_form` by numpy eigvalsh, or mpmath eigsy (60 digits) above 1e10."""
+    G = gram_closed_form(w, B)
+    ev = np.linalg.eigvalsh(G)
+    if ev[0] > 0 and ev[-1] / ev[0] < 1e10:
+        return float(ev[-1] / ev[0])
+    import mpmath
+
+    w = np.asarray(w, dtype=np.complex128)
+    B = np.ones_like(w) if B is None else np.asarray(B, dtype=np.complex128)
+    with mpmath.workdps(60):
+        wm = [mpmath.mpc(x.real, x.imag) for x in w]
+        Bm = [mpmath.mpc(x.real, x.imag) for x in B]
+        n = len(wm)
+        M = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                M[i, j] = mpmath.re(-Bm[i] * Bm[j] / (wm[i] + wm[j])
+                                    - Bm[i] * mpmath.conj(Bm[j]) / (wm[i] + mpmath.conj(wm[j]))) / 2
+        ev = mpmath.eigsy(M, eigvals_only=True)
+        return float(max(ev) / min(ev))
+
+
+def derived_kappa_bracket(a: float, b: np.ndarray) -> tuple[float, float]:
+    r"""Bracket on κ(G) for equal a, B = 1 and uniformly spaced b_j = b_0 + δj, b_0 >= 0 (SPEC
+    Result 4.3 iii–iv): lower max G_ii / min G_ii (Rayleigh quotients of unit vectors), upper
+    (max G_ii + R)/(min G_ii - R) with R = 3/2[(π/2δ)coth(2πa/δ) - 1/(4a)] the derived
+    off-diagonal row-sum bound; $G_{ii} = \tfrac12[1/(2a) + 2a/(4a^2 + 4b_i^2)]$."""
+    b = np.asarray(b, dtype=float)
+    d = 0.5 * (1 / (2 * a) + 2 * a / (4 * a**2 + 4 * b**2))
+    lower = float(d.max() / d.min())
+    if b.size < 2:
+        return lower, lower
+    delta = float(b[1] - b[0])
+    R = 1.5 * ((math.pi / (2 * delta)) / math.tanh(2 * math.pi * a / delta) - 1 / (4 * a))
+    upper = float((d.max() + R) / (d.min() - R)) if d.min() > R else math.inf
+    return lower, upper
 
 
 @claim(
     name="gram_closed_form_quadrature",
     section="SPEC §4, Result 4.2; §6",
-    statement="closed-form G (derived by sympy, general B) = scipy quad to 1e-9; symbolic = Result 4.2",
-    control="closed form evaluated with conj(B) instead of B",
+    statement="gram_matrix (sympy-derived closed form, general B) = scipy quad of "
+    "∫Re(B_ie^{w_it})Re(B_je^{w_jt})dt to 1e-9 (relative to max|G|); symbolic = Result 4.2",
+    expectation="oracle",
+    control="Gram matrix missing the (b_i + b_j) term",
+    control_mutant="gram_missing_term",
 )
-def check_closed_form(quick: bool = False, control: bool = False) -> ClaimResult:
+def check_closed_form(quick: bool = False) -> ClaimResult:
     from theory.gram import check_result_4_2
 
     rng = np.random.default_rng(1)
     m = 3 if quick else 5
     w = -rng.uniform(0.2, 2.0, m) + 1j * rng.uniform(0, 6, m)
     B = rng.standard_normal(m) + 1j * rng.standard_normal(m)
-    G = nm.gram_matrix(w, np.conj(B) if control else B)
+    G = nm.gram_matrix(w, B)
     T = 60.0 / (-w.real).min()  # tail e^{-2 a T} < 1e-50
 
     def phi(i, t):
@@ -406,18 +473,22 @@ def check_closed_form(quick: bool = False, control: bool = False) -> ClaimResult
     Q = np.array([[entry(i, j) for j in range(m)] for i in range(m)])
     err = float(np.abs(G - Q).max() / np.abs(Q).max())
     sym_ok = check_result_4_2()
-    res = in_band(err, 0.0, QUAD_TOL, what="max |G - quad| / max|G|", symbolic_equals_result_4_2=sym_ok)
-    return ClaimResult(res.measured, res.expected + "; sympy derivation = Result 4.2",
-                       res.passed and sym_ok, res.details)
+    return all_of({
+        "quad": in_band(err, 0.0, 1e-9, what="max |G - quad| / max|G|"),
+        "sympy = Result 4.2": ClaimResult(sym_ok, "True", bool(sym_ok)),
+    }, measured=err)
 
 
 @claim(
     name="gram_pd_iff_distinct_abs_b",
     section="SPEC §4, Result 4.3 (ii)",
-    statement="equal a: G positive definite iff the |b_j| are pairwise distinct (b, -b singular)",
-    control="unequal real parts (the rule's hypothesis broken): the b, -b pair is not singular",
+    statement="equal a, B = 1: κ(G) finite iff the |b_j| are pairwise distinct (b, -b give the "
+    "same feature; one b_j = 0 allowed): 0 misclassified random cases",
+    expectation="derived",
+    control="Gram matrix missing the (b_i + b_j) term",
+    control_mutant="gram_missing_term",
 )
-def check_pd(quick: bool = False, control: bool = False) -> ClaimResult:
+def check_pd(quick: bool = False) -> ClaimResult:
     rng = np.random.default_rng(2)
     n_cases = 6 if quick else 20
     wrong = 0
@@ -426,179 +497,406 @@ def check_pd(quick: bool = False, control: bool = False) -> ClaimResult:
         b = rng.uniform(0, 5, m) * rng.choice([-1, 1], m)
         if case % 3 == 0:
             b[0] = 0.0  # one b_j = 0 is allowed
-        a = rng.uniform(0.3, 2.0, m) if control else np.full(m, 0.7)
         distinct = case % 2 == 0
         if not distinct:
             b[-1] = -b[0] if b[0] != 0 else -b[1]
             if b[0] == 0:
                 b[0], b[1] = b[1], b[0]  # keep the pair (b, -b) with b != 0
-        kappa = nm.condition_number_of_gram(-a + 1j * b)
+        kappa = nm.condition_number_of_gram(-0.7 + 1j * b)
         predicted_pd = len(set(np.round(np.abs(b), 12))) == m
         wrong += int(np.isfinite(kappa) != predicted_pd)
     return in_band(float(wrong), 0, 0, what="misclassified cases (finite κ vs distinct |b|)",
                    cases=n_cases)
 
 
-@claim(
-    name="kappa_monotone_in_spacing",
-    section="SPEC §4, Result 4.3 (iii)",
-    statement="b_j = δ(j+1), equal a: κ(G) decreases monotonically in δ and tends to 1 (δ/a = 100)",
-    control="b_j = δj (includes b_0 = 0, whose feature has twice the energy): κ → 2, not 1",
-)
-def check_monotone(quick: bool = False, control: bool = False) -> ClaimResult:
+def _kappa_bracket_check(offset: int, quick: bool, hi_delta: float, index_shift: int = 0
+                         ) -> tuple[float, bool, bool, list]:
+    """κ(G) (numerics) for b_j = δ(j + offset) against the derived bracket; (max κ at the
+    largest δ, all inside, monotone, failures)."""
     ms = (4, 16) if quick else (4, 16, 64)
     aa = (1.0,) if quick else (0.1, 1.0, 10.0)
     n = 10 if quick else 30
-    offset = 0 if control else 1
-    worst, mono = 0.0, True
+    inside, mono, last, bad = True, True, 0.0, []
     for a in aa:
-        ds = np.geomspace(0.3, 100, n) * a
+        ds = np.geomspace(0.3, hi_delta, n) * a
         for m in ms:
-            k = np.array([nm.condition_number_of_gram(-a + 1j * d * (np.arange(m) + offset)) for d in ds])
-            mono &= bool(np.all(np.diff(k) < 0))
-            worst = max(worst, float(k[-1]))
-    res = in_band(worst, *KAPPA_LIMIT_BAND, what="max κ at δ/a = 100", monotone=mono)
-    return ClaimResult(res.measured, res.expected + " and monotone", res.passed and mono, res.details)
+            k = []
+            for d in ds:
+                b = d * (np.arange(m) + offset)
+                kap = nm.condition_number_of_gram(-a + 1j * (b + index_shift * d))
+                lo, hi = derived_kappa_bracket(a, b)
+                if not (lo * (1 - 1e-9) <= kap <= hi * (1 + 1e-9)):
+                    inside = False
+                    bad.append((a, m, float(d / a), kap, lo, hi))
+                k.append(kap)
+            if offset == 1 or m > 2:
+                mono &= bool(np.all(np.diff(k) < 0))
+            last = max(last, k[-1])
+    return last, inside, mono, bad[:3]
+
+
+@claim(
+    name="kappa_monotone_in_spacing",
+    section="SPEC §4, Result 4.3 (iii)",
+    statement="b_j = δ(j+1) (no zero frequency), equal a, B = 1: κ(G) decreases monotonically in δ "
+    "and lies inside the derived bracket [max G_ii/min G_ii, (max G_ii + R)/(min G_ii - R)] "
+    "(Result 4.3 iv), which closes on 1 (width < 5e-3 at δ/a = 100)",
+    expectation="derived",
+    control="frequency index off by one: b_j = δj in place of δ(j+1) (bracket still the "
+    "derived one for δ(j+1))",
+)
+def check_monotone(quick: bool = False, control: bool = False) -> ClaimResult:
+    last, inside, mono, bad = _kappa_bracket_check(1, quick, 100.0, index_shift=-1 if control else 0)
+    lo, hi = derived_kappa_bracket(1.0, 100.0 * np.arange(1, 65))
+    return all_of({
+        "inside bracket": ClaimResult(inside, "True", inside, {"outside": bad}),
+        "monotone": ClaimResult(mono, "True", mono),
+        "limit 1": in_band(last, 1.0, hi, what=f"max κ at δ/a = 100, bracket [{lo:.6g}, {hi:.6g}]"),
+    }, measured=last)
+
+
+@claim(
+    name="kappa_limit_zero_frequency_is_2",
+    section="SPEC §4, Result 4.3 (iii)",
+    statement="b_j = δj including b_0 = 0, equal a, B = 1: κ(G) lies inside the derived bracket "
+    "and tends to 2 (the zero-frequency feature has twice the energy): κ in [2(1-1e-3), 2(1+5e-3)] "
+    "at δ/a = 1000 (m >= 4)",
+    expectation="derived",
+    control="Gram matrix missing the (b_i + b_j) term",
+    control_mutant="gram_missing_term",
+)
+def check_zero_frequency(quick: bool = False) -> ClaimResult:
+    last, inside, _, bad = _kappa_bracket_check(0, quick, 1000.0)
+    return all_of({
+        "inside bracket": ClaimResult(inside, "True", inside, {"outside": bad}),
+        "limit 2": in_band(last, 2 * (1 - 1e-3), 2 * (1 + 5e-3), what="max κ at δ/a = 1000"),
+    }, measured=last)
+
+
+@finding(
+    name="kappa_limit_one_as_first_written",
+    section="SPEC §4, Result 4.3 (iii), first version",
+    statement="Equal a, spacing b_j = δ·j: κ(G) decreases monotonically in δ and tends to 1 as "
+    "δ/a → ∞",
+    expectation="derived",
+    corrected_by="kappa_limit_zero_frequency_is_2",
+)
+def finding_kappa_one(quick: bool = False) -> ClaimResult:
+    ms = (4, 16) if quick else (4, 16, 64)
+    k = max(nm.condition_number_of_gram(-1.0 + 1j * 1000.0 * np.arange(m)) for m in ms)
+    return ClaimResult(k, "κ at δ/a = 1000 within 1% of 1", abs(k - 1) <= 0.01, {"m": list(ms)})
 
 
 @claim(
     name="gershgorin_uniform_spacing_bound",
     section="SPEC §4, Result 4.3 (iv)",
-    statement="b_j = b_0 + δj (b_0 >= 0): every off-diagonal row sum <= 3/2[(π/2δ)coth(2πa/δ) - 1/(4a)]",
-    control="b_0 < 0 (spectrum symmetric about 0, b_i + b_j = 0 occurs)",
+    statement="b_j = b_0 + δj (b_0 >= 0), equal a: every off-diagonal row sum <= "
+    "R = 3/2[(π/2δ)coth(2πa/δ) - 1/(4a)] (uniform_spacing_offdiag_bound) and the eigenvalues lie "
+    "in the Gershgorin interval; the bound is tight up to its derived factor 3/2: the central row "
+    "of a long chain far from 0 (m = 401, b_0 = 10^4 δ) reaches 2/3 of R minus a derived "
+    "tail bound",
+    expectation="derived",
+    control="bound with coth(πa/δ) instead of coth(2πa/δ)",
+    control_mutant="offdiag_bound_coth",
 )
-def check_gershgorin(quick: bool = False, control: bool = False) -> ClaimResult:
-    worst = 0.0
-    inside = True
+def check_gershgorin(quick: bool = False) -> ClaimResult:
+    worst, inside = 0.0, True
     for a in (0.3, 1.0, 3.0):
         for m in (3, 8, 20):
             for d in np.geomspace(0.1, 30, 6 if quick else 15) * a:
-                b0 = -d * (m - 1) / 2 if control else 0.37 * d
-                b = b0 + d * np.arange(m)
+                b = 0.37 * d + d * np.arange(m)
                 G = nm.gram_matrix(-a + 1j * b)
                 R = np.abs(G).sum(1) - np.abs(np.diag(G))
-                bound = float(nm.uniform_spacing_offdiag_bound(a, d))
-                worst = max(worst, float(R.max() / bound))
+                worst = max(worst, float(R.max() / nm.uniform_spacing_offdiag_bound(a, d)))
                 lo, hi = nm.gershgorin_bounds(G)
                 ev = np.linalg.eigvalsh(G)
                 inside &= bool(lo - 1e-12 <= ev[0] and ev[-1] <= hi + 1e-12)
-    res = in_band(worst, 0.0, 1.0, what="max (row sum / derived bound)", eigenvalues_in_gershgorin=inside)
-    return ClaimResult(res.measured, res.expected, res.passed and inside, res.details)
+    tight, tight_ok = [], True
+    m = 401
+    for a, d in ((1.0, 0.5), (1.0, 2.0)):
+        b = 1e4 * d + d * np.arange(m)
+        G = nm.gram_matrix(-a + 1j * b)
+        i = m // 2
+        row = float(np.abs(G[i]).sum() - abs(G[i, i]))
+        ratio = row / float(nm.uniform_spacing_offdiag_bound(a, d))
+        Rd = 1.5 * ((math.pi / (2 * d)) / math.tanh(2 * math.pi * a / d) - 1 / (4 * a))
+        # first term of Result 4.2 beyond |k| = m//2, and the (b_i + b_j) term (<= m·a/(2b_0²))
+        tail = (2 * a) / (d**2 * (m // 2)) + m * a / (2 * b[0] ** 2)
+        lo_r = 2 / 3 - tail / Rd
+        tight.append(ratio)
+        tight_ok &= lo_r <= ratio <= 2 / 3 + m * a / (2 * b[0] ** 2) / Rd
+    return all_of({
+        "row sums <= R": in_band(worst, 0.0, 1.0, what="max (row sum / R)"),
+        "eigenvalues in Gershgorin": ClaimResult(inside, "True", inside),
+        "tight (2/3 of R)": ClaimResult(min(tight), "central-row ratio within [2/3 - tail/R, 2/3 + ε]",
+                                        bool(tight_ok), {"ratios": tight}),
+    }, measured=worst)
+
+
+def _hilbert_fit(ms) -> tuple[float, float]:
+    """Slope s of ln κ + ½ ln m = s m + b + c/m for S4D-Real (numerics), and the change of s
+    when a 1/m² term is added (the fit's truncation sensitivity)."""
+    ms = np.asarray(ms, dtype=float)
+    k = np.array([nm.condition_number_of_gram(*nm.s4d_real(int(m))) for m in ms])
+    y = np.log(k) + 0.5 * np.log(ms)
+    X = np.stack([ms, np.ones_like(ms), 1 / ms], 1)
+    s = float(np.linalg.lstsq(X, y, rcond=None)[0][0])
+    s2 = float(np.linalg.lstsq(np.column_stack([X, 1 / ms**2]), y, rcond=None)[0][0])
+    return s, s2 - s
 
 
 @claim(
     name="real_spectrum_exponentially_ill_conditioned",
-    section="SPEC §4, Result 4.3 (i); §5",
-    statement="S4D-Real (distinct real parts only): ln κ grows linearly in m (slope in band); "
-    "κ leaves float64 range (high-precision path)",
-    control="S4D-Lin (complex spectrum) in place of S4D-Real",
+    section="SPEC §4, Result 4.3 (i); §5; §6",
+    statement="S4D-Real (w = -(n+1), a Hilbert-type Gram): fitting ln κ + ½ ln m = s·m + b + c/m "
+    "over m = 10..30 (quick 10..20) gives s = 4 ln(1+√2) ≈ 3.5255 within 0.01; κ leaves float64 "
+    "range (high-precision path)",
+    expectation="derived",
+    control="κ in float64 only (high-precision path never taken)",
+    control_mutant="kappa_float64_only",
 )
-def check_real(quick: bool = False, control: bool = False) -> ClaimResult:
-    ms = (2, 4, 6, 8, 12, 16) if quick else (2, 4, 6, 8, 12, 16, 20, 24, 28)
-    gr = init_growth("s4d_lin" if control else "s4d_real", ms)
-    return in_band(gr["exp_rate"], *REAL_EXP_RATE_BAND, what="slope of ln κ against m",
-                   kappa_at_max_m=float(gr["kappa"][-1]), poly_exponent=gr["poly_exponent"])
+def check_real(quick: bool = False) -> ClaimResult:
+    ms = range(10, 21, 2) if quick else range(10, 31, 2)
+    s, sens = _hilbert_fit(ms)
+    return equal_within(s, HILBERT_RATE, atol=HILBERT_TOL, what="fitted rate s",
+                        truncation_sensitivity=sens)
+
+
+def _oracle_init(name: str, m: int, L: int = 4096):
+    """(w, B, dt) of each complex init from the SPEC §5 formulas (N = 2m, stored half)."""
+    N = 2 * m
+    n = np.arange(m)
+    if name == "s4d_lin":
+        return -0.5 + 1j * np.pi * n, np.ones(m), None
+    if name == "s4d_inv":
+        return -0.5 + 1j * (N / np.pi) * (N / (2 * n + 1) - 1), np.ones(m), None
+    if name == "s4d_legs":
+        q = np.sqrt(2.0 * np.arange(N) + 1.0)
+        A = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
+        P = np.sqrt(np.arange(N) + 0.5)
+        lam, V = np.linalg.eig(A + np.outer(P, P))
+        V = V / np.linalg.norm(V, axis=0)
+        Bp = np.linalg.solve(V, 0.5 * q)
+        sel = lam.imag > 0
+        return lam[sel], np.abs(Bp[sel]), None  # phases fixed so that B_j >= 0
+    if name == "zero_real":
+        dt = L**-0.5
+        return 1j * np.pi * n / (m * dt), np.ones(m), dt
+    raise KeyError(name)
+
+
+def _oracle_kappa_init(name: str, m: int, L: int = 4096) -> float:
+    w, B, dt = _oracle_init(name, m, L)
+    if dt is None:
+        return _kappa_oracle(w, B)
+    Phi = np.real(B[:, None] * np.exp(w[:, None] * dt * np.arange(L)))  # sampled features
+    ev = np.linalg.eigvalsh(dt * Phi @ Phi.T)
+    return float(ev[-1] / ev[0])
 
 
 @claim(
     name="complex_spectra_polynomial_conditioning",
     section="SPEC §4, Result 4.3; §5",
-    statement="complex spectra: S4D-Lin and zero-real bounded, S4D-Inv and S4D-LegS polynomial "
-    "(log-log slopes of κ against m in bands)",
-    control="S4D-Real measured against the S4D-Inv band",
+    statement="κ(G) of S4D-Lin, S4D-Inv, S4D-LegS (continuous Gram) and zero-real (discrete, "
+    "white, L = 4096) at m = 2..128 (quick ..32) equals κ computed from the SPEC §5 formulas and "
+    "the Result 4.2 closed form (eigvalsh / mpmath; zero-real: dense ΦΦᵀ) to 1e-6; S4D-Lin stays "
+    "inside its derived uniform-spacing bracket (bounded in m); S4D-Inv and S4D-LegS grow "
+    "sub-exponentially (ln κ gained over the last doubling of m, per mode, < 1/10 of the "
+    "Hilbert rate); fitted log-log slopes shown, not asserted",
+    expectation=("oracle", "derived"),
+    control="S4D-Inv imaginary parts without the −1",
+    control_mutant="s4d_inv_no_minus_one",
 )
-def check_complex(quick: bool = False, control: bool = False) -> ClaimResult:
+def check_complex(quick: bool = False) -> ClaimResult:
     ms = (2, 4, 8, 16, 32) if quick else (2, 4, 8, 16, 32, 64, 128)
-    bands = {"s4d_lin": LIN_POLY_BAND, "s4d_inv": INV_POLY_BAND, "s4d_legs": LEGS_POLY_BAND,
-             "zero_real": ZERO_REAL_POLY_BAND}
-    slopes, ok = {}, True
-    for name, band in bands.items():
-        src = "s4d_real" if (control and name == "s4d_inv") else name
-        use = [m for m in ms if m <= 16] if src == "s4d_real" else ms
-        s = init_growth(src, use)["poly_exponent"]
-        slopes[name] = s
-        ok &= band[0] <= s <= band[1]
-    txt = ", ".join(f"{k} {v:.2f}" for k, v in slopes.items())
-    exp = ", ".join(f"{k} in {list(v)}" for k, v in bands.items())
-    return ClaimResult(txt, "log-log slopes: " + exp, bool(ok), {"slopes": slopes})
+    err, slopes, kap = 0.0, {}, {}
+    for name in ("s4d_lin", "s4d_inv", "s4d_legs", "zero_real"):
+        k = np.array([init_kappa(name, m) for m in ms])
+        ref = np.array([_oracle_kappa_init(name, m) for m in ms])
+        err = max(err, float(np.max(np.abs(k / ref - 1))))
+        kap[name] = k
+        slopes[name] = _slope(np.log(ms), np.log(k))
+    lin_hi = max(derived_kappa_bracket(0.5, np.pi * np.arange(m))[1] for m in ms)
+    rate = {n: float(np.log(kap[n][-1] / kap[n][-2]) / (ms[-1] - ms[-2])) for n in ("s4d_inv", "s4d_legs")}
+    return all_of({
+        "oracle": ClaimResult(err, f"max abs(κ/oracle - 1) <= {KAPPA_RTOL:g}", err <= KAPPA_RTOL),
+        "S4D-Lin bounded": in_band(float(kap["s4d_lin"].max()), 1.0, lin_hi,
+                                   what="max κ(S4D-Lin), derived bracket"),
+        "sub-exponential": ClaimResult(max(rate.values()), f"max rate < {HILBERT_RATE / 10:.4g}",
+                                       max(rate.values()) < HILBERT_RATE / 10, rate),
+    }, measured=", ".join(f"{k} {v:.2f}" for k, v in slopes.items()))
+
+
+def _gd_count(G: np.ndarray, e0: np.ndarray, tol: float, max_iter: int) -> float:
+    try:
+        return float(nm.gd_iterations(G, G @ e0, tol=tol, max_iter=max_iter))
+    except RuntimeError:  # did not converge within the derived upper bound (+ margin)
+        return math.inf
 
 
 @claim(
     name="gd_iterations_kappa_log_tol",
     section="SPEC §4, Result 4.3 (v)",
-    statement="GD (step 1/λ_max) needs between ½ and 1 times κ ln(1/tol) iterations "
-    "(‖c_t - c*‖ <= tol‖c_0 - c*‖, tol = 1e-6, κ in [10, 1e4]) from a random start "
-    "(which has a component along the bottom eigenvector)",
-    control="start in the top half of the eigenvectors (no bottom component)",
+    statement="GD with step 1/λ_max (numerics.gd_iterations, c_0 = 0, c* = e_0) needs t iterations "
+    "to ‖c_t - c*‖ <= tol‖c_0 - c*‖ (tol = 1e-6) with ln(tol/β)/ln(1-1/κ) <= t <= "
+    "⌈ln(tol)/ln(1-1/κ)⌉ (β = |v_minᵀe_0|/‖e_0‖, κ and v_min from numpy eigh), i.e. ≈ κ ln(1/tol), "
+    "for b_j = δ(j+1), m = 8, κ from ~10 to ~1e3",
+    expectation="derived",
+    control="GD step 1/trace(G) instead of 1/λ_max(G)",
+    control_mutant="gd_step_trace",
 )
-def check_gd(quick: bool = False, control: bool = False) -> ClaimResult:
-    cfg = GDConfig(n_delta=8) if quick else GDConfig()
-    fam = gd_family(cfg, "top" if control else "random")
-    # independent check: the iteration actually run agrees with the eigenbasis count
-    G = nm.gram_matrix(-1.0 + 1j * 2.0 * (np.arange(cfg.m) + 1))
-    e0 = np.random.default_rng(cfg.seed).standard_normal(cfg.m)
-    run = nm.gd_iterations(G, G @ e0, c0=np.zeros(cfg.m), tol=cfg.tol)
-    exact = nm.gd_iterations_exact(G, -e0, tol=cfg.tol)
-    r = fam["ratio"]
-    res = in_band(float(r.min()), *GD_RATIO_BAND, what="min iterations/(κ ln(1/tol))",
-                  ratio_max=float(r.max()), run_vs_exact=(run, exact))
-    ok = res.passed and r.max() <= GD_RATIO_BAND[1] and run == exact
-    return ClaimResult(f"{r.min():.3f}..{r.max():.3f}", res.expected + f", max <= {GD_RATIO_BAND[1]}",
-                       bool(ok), res.details)
+def check_gd(quick: bool = False) -> ClaimResult:
+    cfg = GDConfig(delta_over_a=(0.9, 3.5), n_delta=5 if quick else 16)
+    rng = np.random.default_rng(cfg.seed)
+    ok, ratios, bad = True, [], []
+    for d in np.geomspace(*cfg.delta_over_a, cfg.n_delta) * cfg.a:
+        G = nm.gram_matrix(-cfg.a + 1j * d * (np.arange(cfg.m) + 1))
+        lam, V = np.linalg.eigh(G)
+        kap = lam[-1] / lam[0]
+        e0 = rng.standard_normal(cfg.m)
+        beta = abs(V[:, 0] @ e0) / np.linalg.norm(e0)
+        q = math.log1p(-1 / kap)
+        lo = math.log(cfg.tol / beta) / q
+        hi = math.ceil(math.log(cfg.tol) / q)
+        t = _gd_count(G, e0, cfg.tol, hi + 10)
+        ratios.append(t / (kap * math.log(1 / cfg.tol)))
+        if not lo - 1e-9 <= t <= hi:
+            ok = False
+            bad.append({"kappa": kap, "t": t, "lo": lo, "hi": hi})
+    return ClaimResult(f"{min(ratios):.3f}..{max(ratios):.3f}",
+                       "t within the derived bracket at every δ (measured: t/(κ ln(1/tol)))",
+                       bool(ok), {"outside": bad[:3]})
 
 
-def _tradeoff_check(eps, noise, n, budget, quick):
-    cfg = TradeoffConfig()
-    f = target_freqs(cfg.center, eps, cfg.K)
-    ds = np.geomspace(eps, cfg.delta_range[1], 14 if quick else 40)
-    cur = nm.tradeoff_curves(f, cfg.a, cfg.K, ds, noise, n, budget)
-    i = int(np.argmin(cur.total))
-    ends = min(cur.total[0], cur.total[-1])
-    depth = cur.total[i] / ends if ends > 0 else math.inf
-    return cur, i, depth
+# ---------------------------------------------------------------- tradeoff claims
+
+
+def tradeoff_oracle(target, a: float, m: int, delta: float, noise: float, n: int | None,
+                    budget: int | None) -> dict[str, float]:
+    r"""SPEC §4.4 errors recomputed in float64 from the definitions: model b_j = ω̄ + δ(j-(m-1)/2),
+    target α ∝ (+1, -1, ...) with ∫ρ*² = 1, Gram blocks from :func:`gram_closed_form`,
+    approximation ½(1 - gᵀG⁻¹g), optimization ½‖c_T - c*‖²_G after T explicit GD steps (step
+    1/λ_max), variance σ²/(2n)·tr((I - (I - G/λ_max)^T)²) (least squares: σ²m/(2n))."""
+    f = np.asarray(target, dtype=float)
+    b = f.mean() + delta * (np.arange(m) - (m - 1) / 2)
+    w = -a + 1j * np.concatenate([b, f])
+    Gall = gram_closed_form(w)
+    G, C, Gt = Gall[:m, :m], Gall[:m, m:], Gall[m:, m:]
+    al = np.where(np.arange(f.size) % 2 == 0, 1.0, -1.0)
+    al = al / math.sqrt(al @ Gt @ al)
+    g = C @ al
+    c_star = np.linalg.solve(G, g)
+    A = 0.5 * (al @ Gt @ al - g @ c_star)
+    s2n = noise**2 / n if noise > 0 else 0.0
+    if budget is None:
+        return {"approximation": A, "optimization": 0.0, "variance": s2n * m / 2,
+                "total": A + s2n * m / 2}
+    lmax = np.linalg.eigvalsh(G)[-1]
+    c = np.zeros(m)
+    for _ in range(int(budget)):
+        c = c - (G @ c - g) / lmax
+    e = c - c_star
+    opt = 0.5 * e @ G @ e
+    Pm = np.eye(m) - np.linalg.matrix_power(np.eye(m) - G / lmax, int(budget))
+    var = s2n / 2 * float(np.trace(Pm @ Pm))
+    return {"approximation": A, "optimization": opt, "variance": var, "total": A + opt + var}
 
 
 @claim(
     name="tradeoff_u_shape",
     section="SPEC §4.4",
-    statement="ε = 0.05, GD budget 1000, σ = 0.1, n = 1000: total error is U-shaped in δ with an "
-    "interior minimum at δ* >= 1.5 ε, at most half the error at both ends",
-    control="unlimited budget and no noise (least squares on exact data): minimum at δ = ε",
+    statement="ε = 0.05, K = m = 2, a = 1, GD budget 1000, σ = 0.1, n = 1000: tradeoff_curves "
+    "equals the float64 recomputation from the definitions (explicit GD) to 1e-6 (+1e-10) at "
+    "every δ; approximation error rises and the optimization (GD) error falls with δ, and the "
+    "total error has an interior minimum below both ends (U-shape)",
+    expectation=("oracle", "derived"),
+    control="model frequencies not centred on the targets (b_j = ω̄ + δj)",
+    control_mutant="model_freqs_uncentered",
 )
-def check_u_shape(quick: bool = False, control: bool = False) -> ClaimResult:
-    eps = 0.05
-    args = (0.0, None, None) if control else (0.1, 1000, 1000)
-    cur, i, depth = _tradeoff_check(eps, *args, quick)
-    shift = cur.deltas[i] / eps
-    interior = 0 < i < len(cur.deltas) - 1
-    res = in_band(float(shift), TRADEOFF_SHIFT_MIN, math.inf, what="δ*/ε",
-                  depth=float(depth), delta_star=float(cur.deltas[i]), total_star=float(cur.total[i]))
-    ok = res.passed and interior and depth <= TRADEOFF_DEPTH
-    return ClaimResult(res.measured, res.expected + f", interior, depth <= {TRADEOFF_DEPTH}", bool(ok),
-                       res.details)
+def check_u_shape(quick: bool = False) -> ClaimResult:
+    cfg = TradeoffConfig()
+    eps, noise, n, T = 0.05, 0.1, 1000, 1000
+    f = target_freqs(cfg.center, eps, cfg.K)
+    ds = np.geomspace(eps, cfg.delta_range[1], 10 if quick else 30)
+    cur = nm.tradeoff_curves(f, cfg.a, cfg.K, ds, noise, n, T)
+    err = 0.0
+    for i, d in enumerate(ds):
+        ref = tradeoff_oracle(f, cfg.a, cfg.K, float(d), noise, n, T)
+        err = max(err, abs(cur.total[i] - ref["total"]) / (1e-6 * ref["total"] + 1e-10),
+                  abs(cur.approximation[i] - ref["approximation"]) / (1e-6 * ref["approximation"] + 1e-10))
+    i = int(np.argmin(cur.total))
+    return all_of({
+        "oracle": ClaimResult(err, "max abs(code - oracle)/(1e-6·oracle + 1e-10) <= 1", err <= 1.0),
+        "approximation rises": ClaimResult(bool(np.all(np.diff(cur.approximation) >= -1e-12)), "True",
+                                           bool(np.all(np.diff(cur.approximation) >= -1e-12))),
+        "optimization falls": ClaimResult(bool(np.all(np.diff(cur.optimization) <= 1e-15)), "True",
+                                          bool(np.all(np.diff(cur.optimization) <= 1e-15))),
+        "interior minimum": ClaimResult(float(cur.deltas[i] / eps), "0 < argmin < last",
+                                        0 < i < len(ds) - 1, {"delta_star": float(cur.deltas[i])}),
+    }, measured=float(cur.deltas[i] / eps))
 
 
 @claim(
     name="tradeoff_optimum_moves",
     section="SPEC §4.4",
-    statement="δ* falls as the GD budget grows (log-log slope of δ* against T in [-0.6, -0.2]), "
-    "falls slightly with noise, and is ~independent of ε while ε < δ*",
-    control="unlimited budget (least squares): δ* = ε for every T, slope 0",
+    statement="δ* (minimize_total_error) strictly decreases as the GD budget T grows "
+    "(T = 100, 1000, 10000; full run also 300, 3000), and each δ* minimizes the float64 "
+    "recomputation of the total error: oracle total at δ* within 1e-6 of the oracle's own minimum "
+    "(bounded search on [ε, 4]); the fitted slope of ln δ* against ln T is shown, not asserted "
+    "(the noise and ε dependence of δ* is not claimed)",
+    expectation=("oracle", "derived"),
+    control="model frequencies not centred on the targets (b_j = ω̄ + δj)",
+    control_mutant="model_freqs_uncentered",
 )
-def check_moves(quick: bool = False, control: bool = False) -> ClaimResult:
+def check_moves(quick: bool = False) -> ClaimResult:
+    from scipy.optimize import minimize_scalar
+
     cfg = TradeoffConfig()
     Ts = (100, 1000, 10000) if quick else (100, 300, 1000, 3000, 10000)
-    ds = []
+    f = target_freqs(cfg.center, cfg.eps, cfg.K)
+    ds, worst = [], 0.0
     for T in Ts:
-        ds.append(_delta_star(cfg, cfg.eps, cfg.noise, None if control else T))
+        d = _delta_star(cfg, cfg.eps, cfg.noise, T)
+        ds.append(d)
+
+        def tot(x, T=T):
+            return tradeoff_oracle(f, cfg.a, cfg.K, float(np.exp(x)), cfg.noise, cfg.n_samples, T)["total"]
+
+        grid = np.linspace(np.log(cfg.eps), np.log(cfg.delta_range[1]), 41)
+        j = int(np.argmin([tot(x) for x in grid]))
+        res = minimize_scalar(tot, bounds=(grid[max(j - 1, 0)], grid[min(j + 1, 40)]), method="bounded",
+                              options={"xatol": 1e-6})
+        worst = max(worst, (tot(np.log(d)) - res.fun) / res.fun)
+    dec = bool(np.all(np.diff(ds) < 0))
     slope = _slope(np.log(Ts), np.log(ds))
-    extra = {"delta_star_vs_budget": ds}
-    if not quick and not control:
-        extra["delta_star_noise_0_vs_1"] = (_delta_star(cfg, cfg.eps, 0.0, 1000),
-                                            _delta_star(cfg, cfg.eps, 1.0, 1000))
-        extra["delta_star_eps_0.01_vs_0.1"] = (_delta_star(cfg, 0.01, cfg.noise, 1000),
-                                               _delta_star(cfg, 0.1, cfg.noise, 1000))
-    return in_band(slope, -0.6, -0.2, what="slope of ln δ* against ln T", **extra)
+    return all_of({
+        "decreasing": ClaimResult(dec, "True", dec, {"delta_star": ds}),
+        "minimizer of oracle": ClaimResult(worst, "max (oracle(δ*) - oracle min)/oracle min <= 1e-6",
+                                           worst <= 1e-6),
+    }, measured=slope)
+
+
+@finding(
+    name="tradeoff_estimation_falls_as_written",
+    section="SPEC §4.4",
+    statement="Approximation error rises with δ, estimation error falls with δ",
+    expectation="oracle",
+    corrected_by="tradeoff_u_shape",
+)
+def finding_estimation_falls(quick: bool = False) -> ClaimResult:
+    """Estimation = optimization + GD variance σ²/(2n)Σ(1-(1-λ_i/λ_max)^T)²: the variance rises
+    with δ toward σ²m/(2n) as G becomes well conditioned, so once the optimization error is
+    negligible the estimation error rises (slightly) with δ."""
+    cfg = TradeoffConfig()
+    f = target_freqs(cfg.center, 0.05, cfg.K)
+    ds = np.geomspace(0.05, cfg.delta_range[1], 10 if quick else 30)
+    cur = nm.tradeoff_curves(f, cfg.a, cfg.K, ds, 0.1, 1000, 1000)
+    rise = np.diff(cur.estimation)
+    i = int(np.argmax(rise))
+    return ClaimResult(float(rise.max()), "estimation non-increasing in δ (largest rise <= 0)",
+                       bool(rise.max() <= 0),
+                       {"rises_after_delta": float(ds[i]), "variance_first": float(cur.variance[0]),
+                        "variance_last": float(cur.variance[-1])})
 
 
 def _hilbert_kappa_oracle(n: int) -> float:
@@ -620,15 +918,17 @@ def _hilbert_kappa_oracle(n: int) -> float:
     section="SPEC §4, Result 4.3",
     statement="condition_number_of_gram(w = -(j + ½)) (G = Hilbert) matches an exact-rational "
     "oracle to 1e-8 up to κ ~ 1e37",
-    control="float64 path forced (threshold = inf)",
+    expectation="oracle",
+    control="κ in float64 only (high-precision path never taken)",
+    control_mutant="kappa_float64_only",
 )
-def check_hp(quick: bool = False, control: bool = False) -> ClaimResult:
+def check_hp(quick: bool = False) -> ClaimResult:
     ns = (10, 16) if quick else (10, 16, 20, 26)
     errs = []
     for n in ns:
         w = -(np.arange(n) + 0.5) + 0j
-        k = nm.condition_number_of_gram(w, threshold=math.inf if control else 1e12)
+        k = nm.condition_number_of_gram(w)
         ref = _hilbert_kappa_oracle(n)
-        errs.append(abs(k - ref) / ref)
-    return in_band(float(max(errs)), 0.0, HP_REL_TOL, what="max relative error of κ",
+        errs.append(abs(k - ref) / ref if math.isfinite(k) else math.inf)
+    return in_band(float(max(errs)), 0.0, 1e-8, what="max relative error of κ",
                    n=list(ns), kappa_max=_hilbert_kappa_oracle(ns[-1]))

@@ -30,6 +30,7 @@ import importlib
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,8 +58,10 @@ def clear_figure_caches() -> None:
 def _swap_everywhere(old, new) -> list[tuple]:
     """Replace every reachable reference to ``old`` by ``new``; return undo records."""
     undo = []
-    for name, mod in list(sys.modules.items()):
-        d = getattr(mod, "__dict__", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mods = [(name, getattr(mod, "__dict__", None)) for name, mod in list(sys.modules.items())]
+    for name, d in mods:
         if not isinstance(d, dict):
             continue
         for k, v in list(d.items()):
@@ -181,6 +184,18 @@ def _lambda_factor(orig):
     return toeplitz_lambda_max
 
 
+def _lambda_white(orig):
+    import dataclasses
+
+    import numpy as np
+
+    def toeplitz_lambda_max(r, *args, **kw):  # λ_max taken as r(0): the autocorrelation ignored
+        res = orig(r, *args, **kw)
+        r0 = float(np.asarray(r, dtype=np.float64)[0])
+        return dataclasses.replace(res, value=r0, lower=r0, upper=r0)
+    return toeplitz_lambda_max
+
+
 def _r_identity(orig):
     import numpy as np
 
@@ -203,6 +218,21 @@ def _gram_missing_term(orig):
         w = np.asarray(w, dtype=np.complex128).reshape(-1)
         B = np.ones_like(w) if B is None else np.asarray(B, dtype=np.complex128).reshape(-1)
         G = 0.5 * np.real(-B[:, None] * B[None, :].conj() / (w[:, None] + w[None, :].conj()))
+        return 0.5 * (G + G.T)
+    return gram_matrix_continuous
+
+
+def _gram_s_mean(orig):
+    import numpy as np
+
+    def gram_matrix_continuous(w, B=None):  # s = (a_i + a_j)/2 in place of a_i + a_j
+        w = np.asarray(w, dtype=np.complex128).reshape(-1)
+        B = np.ones_like(w) if B is None else np.asarray(B, dtype=np.complex128).reshape(-1)
+        a, b = -w.real, w.imag
+        s = 0.5 * (a[:, None] + a[None, :])
+        Pp, Pm = B[:, None] * B[None, :], B[:, None] * B[None, :].conj()
+        G = 0.5 * np.real(Pp / (s - 1j * (b[:, None] + b[None, :]))
+                          + Pm / (s - 1j * (b[:, None] - b[None, :])))
         return 0.5 * (G + G.T)
     return gram_matrix_continuous
 
@@ -241,6 +271,30 @@ def _offdiag_coth(orig):
     return uniform_spacing_offdiag_bound
 
 
+def _copy_full_circle(orig):
+    import numpy as np
+
+    def copy_first_token_features(a, L, m):  # b_j = 2πj/(mΔ): phases cover [0, 2π)
+        from numerics.ssm import ssm_kernel
+
+        dt = L**-0.5
+        w = -a + 2j * np.pi * np.arange(m) / (m * dt)
+        one = np.ones(m, dtype=np.complex128)
+        re = ssm_kernel(w[:, None], one[:, None], one[:, None], dt, L)
+        im = ssm_kernel(w[:, None], one[:, None], 1j * one[:, None], dt, L)
+        return np.ascontiguousarray(np.concatenate([re, im], axis=0).T), dt
+    return copy_first_token_features
+
+
+def _model_freqs_uncentered(orig):
+    import numpy as np
+
+    def model_frequencies(target_freqs, m, delta):  # b_j = ω̄ + δj: not centred on the targets
+        b = orig(target_freqs, m, delta)
+        return b + delta * (int(m) - 1) / 2 * np.ones_like(b)
+    return model_frequencies
+
+
 def _ar1_abs(orig):
     def ar1(L, phi):  # |φ|^k: the sign of φ lost
         return orig(L, abs(phi))
@@ -265,6 +319,8 @@ register_mutant("dt_exponent_minus_one", "numerics.autocorrelation:timescale_rul
                 "Δ = γ (Lλ_max)^{-1} instead of γ (Lλ_max)^{-1/2}", _dt_exponent_one)
 register_mutant("lambda_max_factor2", "numerics.autocorrelation:toeplitz_lambda_max",
                 "λ_max (and its bracket) off by a factor 2", _lambda_factor)
+register_mutant("lambda_max_white", "numerics.autocorrelation:toeplitz_lambda_max",
+                "λ_max taken as r(0) (the white-noise value: autocorrelation ignored)", _lambda_white)
 register_mutant("R_identity", "numerics.autocorrelation:output_second_moment",
                 "E[y_L²] with R replaced by r(0)·I (autocorrelation ignored)", _r_identity)
 register_mutant("legs_B_no_half", "numerics.init:s4d_legs",
@@ -272,6 +328,8 @@ register_mutant("legs_B_no_half", "numerics.init:s4d_legs",
 register_mutant("gram_missing_term", "numerics.gram:gram_matrix_continuous",
                 "Gram matrix missing the (b_i + b_j) term (features treated as complex)",
                 _gram_missing_term)
+register_mutant("gram_s_mean", "numerics.gram:gram_matrix_continuous",
+                "Gram matrix with s = (a_i + a_j)/2 in place of a_i + a_j", _gram_s_mean)
 register_mutant("s4d_inv_no_minus_one", "numerics.init:s4d_inv",
                 "S4D-Inv imaginary parts (N/π)·N/(2n+1) without the −1", _inv_no_minus_one)
 register_mutant("kappa_float64_only", "numerics.gram:condition_number_of_gram",
@@ -280,6 +338,11 @@ register_mutant("gd_step_trace", "numerics.gram:gd_step_size",
                 "GD step 1/trace(G) instead of 1/λ_max(G)", _gd_step_trace)
 register_mutant("offdiag_bound_coth", "numerics.gram:uniform_spacing_offdiag_bound",
                 "uniform-spacing bound with coth(πa/δ) instead of coth(2πa/δ)", _offdiag_coth)
+register_mutant("copy_phases_full_circle", "numerics.memory:copy_first_token_features",
+                "copy task with phases b_jΔ covering [0, 2π) instead of [0, π)", _copy_full_circle)
+register_mutant("model_freqs_uncentered", "numerics.gram:model_frequencies",
+                "tradeoff model frequencies b_j = ω̄ + δj (not centred on the targets)",
+                _model_freqs_uncentered)
 register_mutant("ar1_sign_lost", "numerics.autocorrelation:ar1",
                 "AR(1) autocorrelation |φ|^k (sign of φ lost)", _ar1_abs)
 

@@ -1,0 +1,110 @@
+r"""Independent oracles for the claims (SPEC §6): written from the SPEC formulas, sharing no code
+with ``numerics`` (only numpy, scipy, mpmath), so that a mistake in ``numerics`` cannot move
+the expectation with the measurement.
+
+Glossary: L sequence length, r(k) autocorrelation at lag k (float64 (L,)), R = toeplitz(r),
+w continuous eigenvalue (complex), Δ timescale, ρ kernel (float64 (L,)).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.linalg
+import scipy.signal
+
+__all__ = [
+    "autocorrelation",
+    "dense_lambda_max",
+    "ones_form",
+    "sine_rayleigh",
+    "toeplitz_apply",
+    "quad_form",
+    "discretize_mode",
+    "kernel",
+    "periodic_lambda_max",
+    "ar1_limit",
+]
+
+
+def autocorrelation(model: str, L: int, **p) -> np.ndarray:
+    """r(k), k = 0..L-1, of the SPEC Result 2.3 table (float64 (L,))."""
+    k = np.arange(L, dtype=np.float64)
+    if model == "white":
+        return (k == 0).astype(np.float64)
+    if model == "ar1":
+        return p["phi"] ** k
+    if model == "power_law":
+        return (1.0 + k) ** (-p["alpha"])
+    if model == "constant":
+        return np.ones(L)
+    if model == "periodic":
+        return np.cos(2 * np.pi * k / p["period"])
+    raise KeyError(model)
+
+
+def dense_lambda_max(r: np.ndarray) -> float:
+    """Largest eigenvalue of the dense L×L Toeplitz matrix (scipy.linalg.eigvalsh, LAPACK)."""
+    T = scipy.linalg.toeplitz(np.asarray(r, dtype=np.float64))
+    n = T.shape[0]
+    return float(scipy.linalg.eigvalsh(T, subset_by_index=[n - 1, n - 1])[0])
+
+
+def ones_form(r: np.ndarray) -> float:
+    r"""$\mathbf 1^\top R\mathbf 1 = L r_0 + 2\sum_{k\ge1}(L-k) r_k$ (exact sum, math.fsum)."""
+    r = np.asarray(r, dtype=np.float64)
+    L = r.size
+    return math.fsum(np.concatenate([[L * r[0]], 2.0 * (L - np.arange(1, L)) * r[1:]]))
+
+
+def toeplitz_apply(r: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """R v for R = toeplitz(r), by one scipy.signal.fftconvolve (float64 (L,))."""
+    r = np.asarray(r, dtype=np.float64)
+    full = np.concatenate([r[:0:-1], r])  # lags -(L-1)..L-1
+    return scipy.signal.fftconvolve(full, np.asarray(v, dtype=np.float64), mode="valid")
+
+
+def quad_form(rho: np.ndarray, r: np.ndarray) -> float:
+    r"""$\rho^\top R\rho$ (SPEC §1.3) by scipy.signal.fftconvolve."""
+    rho = np.asarray(rho, dtype=np.float64)
+    return float(rho @ toeplitz_apply(r, rho))
+
+
+def sine_rayleigh(r: np.ndarray, theta: float = 0.0) -> float:
+    r"""Rayleigh quotient of $v_k = \sin(\pi (k+1)/(L+1))\cos(\theta k)$: a lower bound on λ_max
+    (θ = π for a spectral peak at π, e.g. AR(1) with φ < 0)."""
+    r = np.asarray(r, dtype=np.float64)
+    L = r.size
+    k = np.arange(L)
+    v = np.sin(np.pi * (k + 1) / (L + 1)) * np.cos(theta * k)
+    return float(v @ toeplitz_apply(r, v) / (v @ v))
+
+
+def periodic_lambda_max(L: int, P: float) -> float:
+    """SPEC Result 2.3 table: λ_max of cos(2πk/P) = (L + |sin(2πL/P)/sin(2π/P)|)/2."""
+    return 0.5 * (L + abs(math.sin(2 * math.pi * L / P) / math.sin(2 * math.pi / P)))
+
+
+def ar1_limit(phi: float) -> float:
+    """SPEC Result 2.3: λ_max → (1+|φ|)/(1-|φ|) (sup of the spectral density)."""
+    return (1 + abs(phi)) / (1 - abs(phi))
+
+
+def discretize_mode(w: complex, dt: float, method: str = "zoh") -> tuple[complex, complex]:
+    """(w̄, B̄/B) of one mode by scipy.signal.cont2discrete (expm of the augmented matrix for ZOH)."""
+    sys = (np.array([[complex(w)]]), np.array([[1.0 + 0j]]), np.array([[1.0 + 0j]]), np.array([[0j]]))
+    Ad, Bd, *_ = scipy.signal.cont2discrete(sys, dt, method=method)
+    return complex(Ad[0, 0]), complex(Bd[0, 0])
+
+
+def kernel(w, B, c, dt: float, L: int, method: str = "zoh", conj_pairs: bool = False) -> np.ndarray:
+    r"""$\rho_k = (2)\,\mathrm{Re}\sum_j c_j \bar B_j \bar w_j^k$ as the impulse response of the
+    recurrence h_k = w̄ h_{k-1} + B̄ x_k (scipy.signal.lfilter, complex), SPEC §1.1–§1.2."""
+    x = np.zeros(L)
+    x[0] = 1.0
+    out = np.zeros(L, dtype=np.complex128)
+    for wj, Bj, cj in zip(np.atleast_1d(w), np.atleast_1d(B), np.atleast_1d(c)):
+        wb, bb = discretize_mode(wj, dt, method)
+        out += cj * scipy.signal.lfilter([bb * Bj], [1.0, -wb], x.astype(np.complex128))
+    return (2.0 if conj_pairs else 1.0) * out.real
