@@ -13,7 +13,7 @@ from .framework import FIGURES
 
 __all__ = ["THEMES", "load_all", "FIGURES", "CLAIMS"]
 
-THEMES = ("kernels", "timescale", "memory", "conditioning", "training", "hessian")
+THEMES = ("kernels", "timescale", "memory", "conditioning", "training", "hessian", "ucr")
 _loaded = False
 
 
