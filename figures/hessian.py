@@ -217,7 +217,7 @@ def spacing_sweep(cfg: HessSpacingConfig) -> dict:
                leave=False, mininterval=2.0)
     for phi in cfg.phis:
         shape = (cfg.draws, dts.size)
-        ka, kb, kc, neg = (np.empty(shape) for _ in range(4))
+        ka, kb, kbs, kc, neg = (np.empty(shape) for _ in range(5))
         okb = np.empty(shape, bool)
         for s in range(cfg.draws):
             rng = np.random.default_rng([cfg.seed, int(round(phi * 100)), s])
@@ -227,9 +227,10 @@ def spacing_sweep(cfg: HessSpacingConfig) -> dict:
                 w = -cfg.a + 1j * d * np.arange(1, cfg.m + 1)
                 f = hs.conditioning_at_fit(w, np.ones(cfg.m), cfg.dt, x, y, _WRT_ALL)
                 ka[s, i], kb[s, i], kc[s, i] = f.kappa_readout, f.kappa_gn, f.kappa_full_pos
+                kbs[s, i] = f.kappa_gn_scaled
                 neg[s, i], okb[s, i] = f.n_negative, f.resolved_gn
                 bar.update()
-        r[phi] = {"ka": ka, "kb": kb, "kc": kc, "neg": neg, "ok_gn": okb,
+        r[phi] = {"ka": ka, "kb": kb, "kbs": kbs, "kc": kc, "neg": neg, "ok_gn": okb,
                   "n_params": f.n_params, "n_null": f.n_null}
     bar.close()
     return r
@@ -247,15 +248,16 @@ def spacing_slopes(cfg: HessSpacingConfig, sweep: dict | None = None) -> dict:
     for phi in cfg.phis:
         d = sw[phi]
         for rname, sel in ranges.items():
-            sa, sb = [], []
+            sa, sb, sbs = [], [], []
             for s in range(cfg.draws):
                 ok = sel & d["ok_gn"][s]
                 sa.append(stats.linregress(x[sel], np.log(d["ka"][s, sel])).slope)
-                sb.append(stats.linregress(x[ok], np.log(d["kb"][s, ok])).slope
-                          if ok.sum() >= 3 else math.nan)
-            sa, sb = np.array(sa), np.array(sb)
+                fit = ok.sum() >= 3
+                sb.append(stats.linregress(x[ok], np.log(d["kb"][s, ok])).slope if fit else math.nan)
+                sbs.append(stats.linregress(x[ok], np.log(d["kbs"][s, ok])).slope if fit else math.nan)
+            sa, sb, sbs = np.array(sa), np.array(sb), np.array(sbs)
             out[(phi, rname)] = {"a": _ci(sa), "b": _ci(sb), "b_minus_a": _ci(sb - sa),
-                                 "per_draw_a": sa, "per_draw_b": sb}
+                                 "b_scaled": _ci(sbs), "per_draw_a": sa, "per_draw_b": sb}
     return out
 
 
@@ -269,10 +271,13 @@ def compute_hess_spacing(cfg: HessSpacingConfig) -> FigureData:
     for phi in cfg.phis:
         d = sw[phi]
         tag = f"phi{phi:g}"
-        for key in ("ka", "kb", "kc"):
+        for key in ("ka", "kb", "kbs", "kc"):
             lg = np.log10(d[key])
             lg = np.where(np.isfinite(lg), lg, np.nan)
-            mean, lo, hi = zip(*(_ci(lg[:, i][np.isfinite(lg[:, i])]) for i in range(lg.shape[1])))
+            if key in ("kb", "kbs"):  # float64 does not resolve κ_GN there: left out
+                lg = np.where(d["ok_gn"], lg, np.nan)
+            mean, lo, hi = zip(*(_ci(lg[:, i][np.isfinite(lg[:, i])]) if np.isfinite(lg[:, i]).any()
+                                 else (math.nan,) * 3 for i in range(lg.shape[1])))
             cols[f"log10_{key}_{tag}"] = np.array(mean)
             cols[f"log10_{key}_lo_{tag}"] = np.array(lo)
             cols[f"log10_{key}_hi_{tag}"] = np.array(hi)
@@ -282,13 +287,14 @@ def compute_hess_spacing(cfg: HessSpacingConfig) -> FigureData:
         meta[f"n_null_{tag}"] = d["n_null"]
         for rname in ("clustered", "spread"):
             s = sl[(phi, rname)]
-            for k in ("a", "b", "b_minus_a"):
+            for k in ("a", "b", "b_minus_a", "b_scaled"):
                 meta[f"slope_{k}_{rname}_{tag}"] = list(s[k])
         rep = {}
         for v in cfg.report_delta_over_a:
             i = int(np.argmin(np.abs(sw["delta_over_a"] - v)))
             rep[f"{v:g}"] = {"kappa_readout": float(np.median(d["ka"][:, i])),
                              "kappa_gn": float(np.median(d["kb"][:, i])),
+                             "kappa_gn_scaled": float(np.median(d["kbs"][:, i])),
                              "kappa_full_pos": float(np.median(d["kc"][:, i])),
                              "n_negative_mean": float(d["neg"][:, i].mean())}
         meta["report"][tag] = rep
@@ -301,17 +307,18 @@ def plot_hess_spacing(data: FigureData):
     phis = meta["phis"]
     fig, axes = plt.subplots(1, len(phis), figsize=(6.4 * len(phis) / 1.5, 4.4), squeeze=False)
     labels = {"ka": "(a) readout Hessian", "kb": "(b) Gauss–Newton, all params",
-              "kc": "(c) full Hessian, positive part"}
+              "kbs": "(b) Jacobi-scaled (unit-free)", "kc": "(c) full Hessian, positive part"}
     for ax, phi in zip(axes[0], phis):
         tag = f"phi{phi:g}"
-        for j, key in enumerate(("ka", "kb", "kc")):
+        for j, key in enumerate(("ka", "kb", "kbs", "kc")):
             y = 10 ** c[f"log10_{key}_{tag}"]
             lo, hi = 10 ** c[f"log10_{key}_lo_{tag}"], 10 ** c[f"log10_{key}_hi_{tag}"]
             lab = labels[key]
-            if key in ("ka", "kb"):
-                s = meta[f"slope_{'a' if key == 'ka' else 'b'}_clustered_{tag}"]
+            if key in ("ka", "kb", "kbs"):
+                sk = {"ka": "a", "kb": "b", "kbs": "b_scaled"}[key]
+                s = meta[f"slope_{sk}_clustered_{tag}"]
                 lab += f" (slope δ≤{meta['clustered_max']:g}a: {s[0]:.1f} [{s[1]:.1f}, {s[2]:.1f}])"
-            ax.loglog(x, y, "o-", ms=3, color=f"C{j}", label=lab)
+            ax.loglog(x, y, "o-" if key != "kbs" else "s--", ms=3, color=f"C{j}", label=lab)
             ax.fill_between(x, lo, hi, color=f"C{j}", alpha=0.2, lw=0)
         ax2 = ax.twinx()
         ax2.plot(x, c[f"n_negative_{tag}"], "k:", lw=1)
@@ -362,7 +369,9 @@ def check_inherits(quick: bool = False) -> ClaimResult:
         # paired difference of slopes over the same draws: its CI contains 0 <=> inherited
         parts[f"φ={phi:g} {rname}"] = in_band(
             0.0, lo_d, hi_d, what=f"0 within the CI of slope_GN − slope_readout "
-            f"(readout {ma:.2f} [{la:.2f}, {ha:.2f}], GN {mb:.2f} [{lb:.2f}, {hb:.2f}])")
+            f"(readout {ma:.2f} [{la:.2f}, {ha:.2f}], GN {mb:.2f} [{lb:.2f}, {hb:.2f}]; "
+            f"Jacobi-scaled GN {s['b_scaled'][0]:.2f} [{s['b_scaled'][1]:.2f}, "
+            f"{s['b_scaled'][2]:.2f}])")
     res = all_of(parts)
     txt = "; ".join(f"φ={p:g} {r}: slope readout {v['a'][0]:.2f}, GN {v['b'][0]:.2f}"
                     for (p, r), v in sl.items())
@@ -429,10 +438,11 @@ def init_sweep(cfg: HessInitConfig) -> dict:
                 f = hs.conditioning_at_fit(w, B, dt, x, y, _WRT_ALL)
                 rows.append((f.kappa_readout, f.kappa_gn, f.kappa_full_pos, f.n_negative,
                              f.resolved_readout, f.resolved_gn, f.resolved_full, f.n_null,
-                             f.n_params))
+                             f.n_params, f.kappa_gn_scaled))
                 bar.update()
             a = np.array(rows, dtype=float)
             out[(phi, name)] = {"ka": a[:, 0], "kb": a[:, 1], "kc": a[:, 2], "neg": a[:, 3],
+                                "kbs": a[:, 9],
                                 "ok": a[:, 4:7].astype(bool), "n_null": int(a[0, 7]),
                                 "n_params": int(a[0, 8]), "dt": dt}
     bar.close()
@@ -445,7 +455,7 @@ def compute_hess_init(cfg: HessInitConfig) -> FigureData:
                       "n": cfg.n, "draws": cfg.draws, "seed": cfg.seed, "report": {}}
     for phi in cfg.phis:
         tag = f"phi{phi:g}"
-        for key in ("ka", "kb", "kc"):
+        for key in ("ka", "kb", "kbs", "kc"):
             stat = [_ci(np.log10(sw[(phi, nme)][key])) for nme in _INITS]
             cols[f"log10_{key}_{tag}"] = np.array([s[0] for s in stat])
             cols[f"log10_{key}_lo_{tag}"] = np.array([s[1] for s in stat])
@@ -457,6 +467,7 @@ def compute_hess_init(cfg: HessInitConfig) -> FigureData:
         meta["report"][tag] = {
             nme: {"kappa_readout": float(np.median(sw[(phi, nme)]["ka"])),
                   "kappa_gn": float(np.median(sw[(phi, nme)]["kb"])),
+                  "kappa_gn_scaled": float(np.median(sw[(phi, nme)]["kbs"])),
                   "kappa_full_pos": float(np.median(sw[(phi, nme)]["kc"])),
                   "n_negative_mean": float(sw[(phi, nme)]["neg"].mean()),
                   "n_null": sw[(phi, nme)]["n_null"],
@@ -471,13 +482,14 @@ def plot_hess_init(data: FigureData):
     phis = meta["phis"]
     fig, axes = plt.subplots(1, len(phis), figsize=(6.4 * len(phis) / 1.5, 4.4), squeeze=False)
     xs = np.arange(len(names))
-    labels = {"ka": "(a) readout", "kb": "(b) Gauss–Newton", "kc": "(c) full, positive part"}
+    labels = {"ka": "(a) readout", "kb": "(b) Gauss–Newton", "kbs": "(b) Jacobi-scaled",
+              "kc": "(c) full, positive part"}
     for ax, phi in zip(axes[0], phis):
         tag = f"phi{phi:g}"
-        for j, key in enumerate(("ka", "kb", "kc")):
+        for j, key in enumerate(("ka", "kb", "kbs", "kc")):
             m = c[f"log10_{key}_{tag}"]
             err = np.vstack([m - c[f"log10_{key}_lo_{tag}"], c[f"log10_{key}_hi_{tag}"] - m])
-            ax.bar(xs + (j - 1) * 0.27, m, 0.27, yerr=np.nan_to_num(err), color=f"C{j}",
+            ax.bar(xs + (j - 1.5) * 0.2, m, 0.2, yerr=np.nan_to_num(err), color=f"C{j}",
                    label=labels[key], capsize=2)
         for i in range(len(names)):
             ax.text(xs[i], -0.9, f"neg {c[f'n_negative_{tag}'][i]:.1f}\nnull {int(c[f'n_null_{tag}'][i])}",

@@ -580,17 +580,20 @@ class FitConditioning:
     r"""Condition numbers at a least-squares readout (SPEC §4.5). κ = λ_max/λ_min.
 
     kappa_readout: ∇²_c ℒ (real c, m×m). kappa_gn: JᵀJ/n in ``wrt`` on the complement of the
-    exact null directions. kappa_full_pos: ∇²ℒ on that complement, λ_max / (smallest positive
+    exact null directions. kappa_gn_scaled: the same after rescaling every parameter so that its
+    column of J has unit norm (Jacobi scaling: κ no longer depends on the parameters' units). kappa_full_pos: ∇²ℒ on that complement, λ_max / (smallest positive
     eigenvalue). n_negative: eigenvalues of that restricted Hessian below −tol·λ_max
     (tol = P·1e-13, below which float64 cannot resolve the sign). n_null: directions removed.
     loss: ℒ at the fit. resolved_*: float64 resolves that κ — for the dense Hessians the
     smallest eigenvalue used is above tol·λ_max (κ <~ 1e13/P); for Gauss–Newton, computed from
-    the singular values of J (not of JᵀJ), σ_min/σ_max > GN_SIGMA_RTOL (κ_gn < 1e20).
+    the singular values of J (not of JᵀJ), σ_min/σ_max > GN_SIGMA_RTOL (κ_gn < 1e20), scaled
+    and unscaled.
     eig_full: the eigenvalues of the restricted full Hessian, ascending.
     """
 
     kappa_readout: float
     kappa_gn: float
+    kappa_gn_scaled: float
     kappa_full_pos: float
     n_negative: int
     n_null: int
@@ -600,6 +603,21 @@ class FitConditioning:
     resolved_gn: bool
     resolved_full: bool
     eig_full: np.ndarray
+
+
+def _complement(Qn: np.ndarray, P: int) -> np.ndarray:
+    """Orthonormal basis (P, P − r) of the orthogonal complement of the orthonormal Qn (P, r)."""
+    if not Qn.shape[1]:
+        return np.eye(P)
+    return np.linalg.svd(np.eye(P) - Qn @ Qn.T)[0][:, : P - Qn.shape[1]]
+
+
+def _gn_kappa(JU: np.ndarray) -> tuple[float, bool]:
+    """κ(JᵀJ) = (σ_max/σ_min)² from the singular values of J itself, and whether float64
+    resolves it (σ_min > GN_SIGMA_RTOL·σ_max)."""
+    sv = np.linalg.svd(JU, compute_uv=False)  # descending
+    k = float((sv[0] / sv[-1]) ** 2) if sv[-1] > 0 else math.inf
+    return k, bool(sv[-1] > GN_SIGMA_RTOL * sv[0])
 
 
 def _kappa(ev: np.ndarray, tol: float) -> tuple[float, bool]:
@@ -627,21 +645,20 @@ def conditioning_at_fit(w, B, dt, x, y, wrt=("c", "w_real", "w_imag", "log_dt"),
     Hc = _dense(_hvp(pc, theta_c), pc.n_params)
     k_a, ok_a = _kappa(np.linalg.eigvalsh(Hc), tol)
     Qn = symmetry_directions(w, B, c, dt, x, y, wrt)
-    # orthonormal basis of the complement of the null directions
-    if Qn.shape[1]:
-        U = np.linalg.svd(np.eye(P) - Qn @ Qn.T)[0][:, : P - Qn.shape[1]]
-    else:
-        U = np.eye(P)
+    U = _complement(Qn, P)
     J = torch.func.jacfwd(lambda t: _outputs(p, t).reshape(-1))(theta).numpy()  # (n, P)
-    JU = J @ U
-    sv = np.linalg.svd(JU, compute_uv=False)  # descending
-    k_b = float((sv[0] / sv[-1]) ** 2) if sv[-1] > 0 else math.inf
-    ok_b = bool(sv[-1] > GN_SIGMA_RTOL * sv[0])
+    k_b, ok_b = _gn_kappa(J @ U)
+    # Jacobi-scaled: every parameter rescaled to a unit column of J (κ independent of units)
+    d = np.sqrt((J * J).sum(0))
+    d[d == 0] = 1.0
+    Qs = np.linalg.qr(Qn * d[:, None])[0] if Qn.shape[1] else Qn
+    k_bs, ok_bs = _gn_kappa((J / d) @ _complement(Qs, P))
+    ok_b = ok_b and ok_bs
     Hf = _dense(_hvp(p, theta), P)
     ev = np.linalg.eigvalsh(U.T @ Hf @ U)
     k_c, ok_c = _kappa(ev, tol)
     n_neg = int(np.sum(ev < -tol * ev[-1]))
     with torch.no_grad():
         loss = float(_loss(p, theta))
-    return FitConditioning(k_a, k_b, k_c, n_neg, int(Qn.shape[1]), P, loss,
+    return FitConditioning(k_a, k_b, k_bs, k_c, n_neg, int(Qn.shape[1]), P, loss,
                            bool(ok_a), ok_b, bool(ok_c), ev)
