@@ -106,13 +106,14 @@ def plot_ucr_by_init(data: FigureData):
         x = c["dataset_index"][sel] + (j - (len(inits) - 1) / 2) * width
         m, lo, hi = c["accuracy_mean"][sel], c["ci_low"][sel], c["ci_high"][sel]
         hatch = "//" if init in _REFS else None
-        ax.bar(x, m, width, yerr=np.vstack([m - lo, hi - m]), color=f"C{j}", hatch=hatch,
-               label=ROWS[init], capsize=1.5, error_kw={"lw": 0.7})
+        ax.bar(x, m, width, color=f"C{j}", hatch=hatch, label=ROWS[init])
+        for xi, loi, hii in zip(x, lo, hi):
+            ax.plot([xi, xi], [loi, hii], color="k", lw=0.7)
         d, dlo, dhi = c["diff_vs_default"][sel], c["diff_ci_low"][sel], c["diff_ci_high"][sel]
         ok = np.isfinite(d)
-        if ok.any():
-            bx.errorbar(x[ok], d[ok], yerr=np.vstack([d[ok] - dlo[ok], dhi[ok] - d[ok]]),
-                        fmt="o", ms=3, color=f"C{j}", lw=0.8, capsize=1.5)
+        for xi, di, loi, hii in zip(x[ok], d[ok], dlo[ok], dhi[ok]):
+            bx.plot([xi, xi], [loi, hii], color=f"C{j}", lw=0.8)
+            bx.plot([xi], [di], "o", ms=3, color=f"C{j}")
     ax.set_ylabel("test accuracy (mean, 95% CI)")
     ax.set_ylim(0, 1.05)
     ax.legend(ncol=2, loc="lower left", fontsize=6)

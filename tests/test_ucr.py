@@ -17,6 +17,7 @@ from numerics.training.ucr import (
     UCR_INITS,
     UCRClassifier,
     load_ucr,
+    markdown_table,
     recommend_channel_lambda,
     run_references,
     run_ucr,
@@ -199,6 +200,11 @@ def test_summary_intervals_match_scipy(tmp_path):
     assert rows["data_driven"]["diff_ci_high"] == pytest.approx(paired.high, rel=1e-10)
     assert rows["dtw_1nn"]["n_seeds"] == 1 and rows["dtw_1nn"]["ci_low"] == 0.9
     assert "diff_vs_default" not in rows["s4d_lin_loguniform"]
+    # README table: mean ± half-width, paired difference shown when its CI excludes 0
+    table = markdown_table(summarize_ucr(tmp_path)).splitlines()
+    half = (ci.high - ci.low) / 2
+    assert f"{other.mean():.3f} ± {half:.3f}" in table[2]
+    assert (f"({other.mean() - base.mean():+.3f})" in table[2]) == (paired.low > 0 or paired.high < 0)
     # the CSV names its rows by init
     write_ucr_summary(tmp_path, tmp_path / "out")
     lines = (tmp_path / "out" / "summary.csv").read_text().splitlines()

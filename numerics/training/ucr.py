@@ -80,6 +80,7 @@ __all__ = [
     "write_ucr_summary",
     "run_ucr",
     "t_interval",
+    "markdown_table",
 ]
 
 UCR_DIR = Path(__file__).resolve().parent / "data" / "ucr"
@@ -553,6 +554,32 @@ def run_ucr(scale: str = "cpu", out_dir="figures/results/ucr/cpu", *, device: st
     })
 
 
+def markdown_table(summary: dict) -> str:
+    """README table: one row per dataset, one column per init / reference, "mean ± half CI"
+    (half-width of the 95% interval; n seeds in the header), the paired difference to the S4D
+    default in brackets where the 95% interval excludes 0."""
+    rows = summary["rows"]
+    cols = [c for c in list(UCR_INITS) + list(REFERENCES) if any(r["init"] == c for r in rows)]
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    by = {(r["dataset"], r["init"]): r for r in rows}
+    lines = ["| dataset | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for d in datasets:
+        cells = []
+        for c in cols:
+            r = by.get((d, c))
+            if r is None:
+                cells.append("—")
+                continue
+            half = (r["ci_high"] - r["ci_low"]) / 2
+            cell = f"{r['accuracy_mean']:.3f} ± {half:.3f}" if r["n_seeds"] > 1 else \
+                f"{r['accuracy_mean']:.3f}"
+            if "diff_vs_default" in r and (r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0):
+                cell += f" ({r['diff_vs_default']:+.3f})"
+            cells.append(cell)
+        lines.append(f"| {d} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="UCR classification by SSM initialization (issue 11)")
     p.add_argument("--scale", choices=tuple(UCR_SCALES), default="cpu")
@@ -564,7 +591,12 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1, help="torch threads (in process)")
     p.add_argument("--workers", type=int, default=1, help="training processes")
     p.add_argument("--no-references", action="store_true")
+    p.add_argument("--table", action="store_true",
+                   help="print the markdown table of OUT/summary.json and exit (no training)")
     a = p.parse_args(argv)
+    if a.table:
+        print(markdown_table(json.loads((Path(a.out) / "summary.json").read_text())))
+        return 0
     torch.set_num_threads(a.threads)
     s = run_ucr(a.scale, a.out, device=a.device, seeds=a.seeds, datasets=a.datasets,
                 steps=a.steps, references=False if a.no_references else None,
