@@ -43,6 +43,7 @@ __all__ = [
     "DegenerateInputWarning",
     "MAX_L_FFT",
     "MAX_L_DENSE",
+    "MAX_N_DENSE",
     "MAX_ELEMENTS",
     "check_int",
     "check_L",
@@ -64,6 +65,8 @@ __all__ = [
 MAX_L_FFT = 2**26
 #: Largest L for which an L x L matrix is formed (2^14: one float64 matrix of 2 GiB).
 MAX_L_DENSE = 2**14
+#: Largest N for which an N x N matrix is factorized (eigh/expm/solve of HiPPO-LegS): 2^12.
+MAX_N_DENSE = 2**12
 #: Largest number of elements of any one array a public function allocates (2^27: 1 GiB float64).
 MAX_ELEMENTS = 2**27
 

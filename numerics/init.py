@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import MAX_L_FFT, MAX_N_DENSE, InputError, check_int, check_real_scalar, check_rng
+
 __all__ = [
     "SSMInit",
     "s4d_lin",
@@ -37,11 +39,22 @@ class SSMInit:
     def __iter__(self):
         return iter((self.w, self.B))
 
+    def __len__(self) -> int:
+        return 2
 
-def _check_N(N) -> int:
-    if isinstance(N, bool) or not float(N).is_integer() or int(N) < 1:
-        raise ValueError(f"N must be an integer >= 1, got {N!r}")
-    return int(N)
+    def __getitem__(self, i):
+        """Index like the tuple ``(w, B)`` it unpacks as: ``s4d_lin(8)[0]`` is ``w``."""
+        return (self.w, self.B)[i]
+
+
+def _check_N(N, name: str = "N", maximum: int = MAX_L_FFT) -> int:
+    """Mode count / channel count: an integer in [1, maximum] (contract of numerics._checks)."""
+    return check_int(name, N, 1, maximum, cap_reason="the documented cap MAX_L_FFT"
+                     if maximum == MAX_L_FFT else "the documented dense cap MAX_N_DENSE")
+
+
+def _check_real(real) -> float:
+    return check_real_scalar("real", real)
 
 
 def _ones(N: int) -> np.ndarray:
@@ -51,6 +64,7 @@ def _ones(N: int) -> np.ndarray:
 def s4d_lin(N: int, real: float = -0.5) -> SSMInit:
     r"""S4D-Lin: $w_n = -\tfrac12 + i\pi n$, $B_n = 1$, n = 0..N-1 (SPEC §5)."""
     N = _check_N(N)
+    real = _check_real(real)
     n = np.arange(N)
     return SSMInit(real + 1j * np.pi * n, _ones(N))
 
@@ -58,6 +72,7 @@ def s4d_lin(N: int, real: float = -0.5) -> SSMInit:
 def s4d_inv(N: int, real: float = -0.5) -> SSMInit:
     r"""S4D-Inv: $w_n = -\tfrac12 + i\frac{N}{\pi}\left(\frac{N}{2n+1} - 1\right)$, $B_n = 1$ (SPEC §5)."""
     N = _check_N(N)
+    real = _check_real(real)
     n = np.arange(N)
     return SSMInit(real + 1j * (N / np.pi) * (N / (2 * n + 1) - 1), _ones(N))
 
@@ -74,12 +89,12 @@ def mamba_real(N: int) -> SSMInit:
 
 
 def hippo_legs(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""HiPPO-LegS matrices (SPEC §5): A (N, N), B (N,), P (N,), all float64.
+    r"""HiPPO-LegS matrices (SPEC §5): A (N, N), B (N,), P (N,), all float64; N <= MAX_N_DENSE.
 
     $A_{nk} = -\sqrt{2n+1}\sqrt{2k+1}$ for n > k, $-(n+1)$ for n = k, 0 above;
     $B_n = \sqrt{2n+1}$; $P_n = \sqrt{n+1/2}$ (so $A + PP^\top$ is normal: $-I/2$ + skew).
     """
-    N = _check_N(N)
+    N = _check_N(N, maximum=MAX_N_DENSE)
     q = np.sqrt(2.0 * np.arange(N) + 1.0)
     A = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
     return A, q.copy(), np.sqrt(np.arange(N) + 0.5)
@@ -94,7 +109,8 @@ def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False)
     default (the S4 reference code uses ``b_scale=1``). With ``return_eigenvectors`` also
     returns V (N, N) complex so that a readout C in the HiPPO basis maps to ``C @ V``.
     """
-    N = _check_N(N)
+    N = _check_N(N, maximum=MAX_N_DENSE)
+    b_scale = check_real_scalar("b_scale", b_scale)
     A, B, P = hippo_legs(N)
     S = A + np.outer(P, P)
     K = S + 0.5 * np.eye(N)
@@ -118,11 +134,13 @@ def lru_ring(
     Returned as the continuous eigenvalue for Δ = 1: $w = \log\lambda = \log r + i\theta$
     (so ``zoh(w, 1.0)[0] == λ``); B = 1. Requires 0 <= r_min < r_max <= 1.
     """
+    rng = check_rng("rng", rng, allow_none=False)
     N = _check_N(N)
-    if not (0.0 <= r_min < r_max <= 1.0):
-        raise ValueError(f"need 0 <= r_min < r_max <= 1, got r_min={r_min!r}, r_max={r_max!r}")
-    if not max_phase > 0:
-        raise ValueError(f"max_phase must be > 0, got {max_phase!r}")
+    r_min = check_real_scalar("r_min", r_min, minimum=0.0)
+    r_max = check_real_scalar("r_max", r_max, maximum=1.0)
+    if not r_min < r_max:
+        raise InputError(f"need 0 <= r_min < r_max <= 1, got r_min={r_min!r}, r_max={r_max!r}")
+    max_phase = check_real_scalar("max_phase", max_phase, minimum=0.0, strict_min=True)
     u1, u2 = rng.random(N), rng.random(N)
     r2 = u1 * (r_max**2 - r_min**2) + r_min**2
     r2 = np.maximum(r2, np.finfo(float).tiny)
@@ -136,8 +154,13 @@ def zero_real(N: int, spacing: float = np.pi, offset: float = 0.0) -> SSMInit:
     discrete phases $b_n\Delta$ cover [0, π) (SPEC Check 3.3).
     """
     N = _check_N(N)
-    if not (np.isfinite(spacing) and spacing > 0):
-        raise ValueError(f"spacing must be finite and > 0, got {spacing!r}")
+    spacing = check_real_scalar("spacing", spacing, minimum=0.0, strict_min=True)
+    offset = check_real_scalar("offset", offset)
+    if not np.isfinite(offset + spacing * (N - 1)):
+        raise InputError(
+            f"offset + spacing * (N - 1) overflows float64 (spacing={spacing!r}, N={N}); "
+            "reduce spacing"
+        )
     return SSMInit(1j * (offset + spacing * np.arange(N)), _ones(N))
 
 
@@ -145,9 +168,12 @@ def log_uniform_dt(
     rng: np.random.Generator, H: int, dt_min: float = 1e-3, dt_max: float = 1e-1
 ) -> np.ndarray:
     r"""Δ per channel, log-uniform in [dt_min, dt_max] (S4D default, SPEC §5); shape (H,)."""
-    H = _check_N(H)
-    if not (0 < dt_min <= dt_max and np.isfinite(dt_max)):
-        raise ValueError(f"need 0 < dt_min <= dt_max < inf, got dt_min={dt_min!r}, dt_max={dt_max!r}")
+    rng = check_rng("rng", rng, allow_none=False)
+    H = _check_N(H, "H")
+    dt_min = check_real_scalar("dt_min", dt_min, minimum=0.0, strict_min=True)
+    dt_max = check_real_scalar("dt_max", dt_max, minimum=0.0, strict_min=True)
+    if not dt_min <= dt_max:
+        raise InputError(f"need 0 < dt_min <= dt_max < inf, got dt_min={dt_min!r}, dt_max={dt_max!r}")
     return np.exp(rng.uniform(np.log(dt_min), np.log(dt_max), size=H))
 
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from ._checks import check_dt, check_L
+from ._checks import (
+    MAX_N_DENSE,
+    InputError,
+    check_complex_array,
+    check_finite_result,
+    check_int,
+    check_L,
+    check_real_array,
+    check_real_scalar,
+)
 from .init import hippo_legs, s4d_legs
 from .ssm import ssm_kernel
 
@@ -28,10 +37,20 @@ __all__ = [
 
 def legs_readout(N: int, C0=(1.0, 0.5, -0.3)) -> np.ndarray:
     """A readout supported on the first ``len(C0)`` HiPPO coordinates, shape (N,) float64."""
+    N = _check_N(N)
+    C0 = check_real_array("C0", C0, ndim=1)
     C = np.zeros(N)
     k = min(N, len(C0))
     C[:k] = np.asarray(C0, dtype=float)[:k]
     return C
+
+
+def _check_N(N) -> int:
+    return check_int("N", N, 1, MAX_N_DENSE, cap_reason="the dense cap MAX_N_DENSE (N x N matrices)")
+
+
+def _check_C(C, N: int) -> np.ndarray:
+    return check_real_array("C", C, shape=(N,))
 
 
 def hippo_legs_kernel(N: int, C, dt: float, L: int) -> np.ndarray:
@@ -40,12 +59,15 @@ def hippo_legs_kernel(N: int, C, dt: float, L: int) -> np.ndarray:
     $\bar A = e^{\Delta A}$ (scipy.linalg.expm), $\bar B = A^{-1}(\bar A - I)B$; dense
     recurrence of L mat-vecs. Returns float64 (L,).
     """
-    dt = float(check_dt(dt))
+    N = _check_N(N)
+    C = _check_C(C, N)
+    dt = check_real_scalar("dt", dt, minimum=0.0, strict_min=True)
     L = check_L(L)
     A, B, _ = hippo_legs(N)
-    A_bar = scipy.linalg.expm(dt * A)
-    h = np.linalg.solve(A, (A_bar - np.eye(N)) @ B)
-    C = np.asarray(C, dtype=float)
+    with np.errstate(all="ignore"):
+        A_bar = scipy.linalg.expm(dt * A)
+        h = np.linalg.solve(A, (A_bar - np.eye(N)) @ B)
+    check_finite_result(h, "dt", "B_bar = A^{-1}(e^{dt A} - I) B")
     out = np.empty(L)
     for k in range(L):
         out[k] = C @ h
@@ -58,20 +80,30 @@ def s4d_legs_kernel(N: int, C, dt: float, L: int, b_scale: float = 0.5) -> np.nd
 
     SPEC Result 5.1; ``b_scale=0.5`` is the theoretical factor, 1.0 the S4 code's. (L,) float64.
     """
+    N = _check_N(N)
+    C = _check_C(C, N)
+    b_scale = check_real_scalar("b_scale", b_scale)
     init, V = s4d_legs(N, b_scale=b_scale, return_eigenvectors=True)
-    c = np.asarray(C, dtype=float) @ V
+    c = C @ V
     return ssm_kernel(init.w, init.B, c, dt, L)
 
 
 def legs_transfer_error(N: int, C, s=(0.5 + 1j, 1.0, 2.0 + 3.0j), b_scale: float = 0.5) -> float:
     r"""$\max_s |C(sI-S)^{-1} b B - C(sI-A)^{-1}B| / \max_s |C(sI-A)^{-1}B|$ (SPEC Result 5.1)."""
+    N = _check_N(N)
+    C = _check_C(C, N)
+    s = check_complex_array("s", s, ndim=1)
+    b_scale = check_real_scalar("b_scale", b_scale)
     A, B, P = hippo_legs(N)
     S = A + np.outer(P, P)
-    C = np.asarray(C, dtype=float)
     I = np.eye(N)
-    full = np.array([C @ np.linalg.solve(si * I - A, B) for si in s])
-    diag = np.array([C @ np.linalg.solve(si * I - S, b_scale * B) for si in s])
-    return float(np.abs(diag - full).max() / np.abs(full).max())
+    with np.errstate(all="ignore"):
+        full = np.array([C @ np.linalg.solve(si * I - A, B) for si in s])
+        diag = np.array([C @ np.linalg.solve(si * I - S, b_scale * B) for si in s])
+        err = np.abs(diag - full).max() / np.abs(full).max()
+    if not np.abs(full).max() > 0:
+        raise InputError("C(sI - A)^{-1}B is 0 at every s: C must not be all zero")
+    return float(check_finite_result(err, "s", "the relative transfer error"))
 
 
 def legs_basis_error(N: int, t: float = 1.0, b_scale: float = 0.5) -> float:
@@ -79,8 +111,13 @@ def legs_basis_error(N: int, t: float = 1.0, b_scale: float = 0.5) -> float:
 
     SPEC Result 5.1's negative control: this does not fall with N.
     """
+    N = _check_N(N)
+    t = check_real_scalar("t", t, minimum=0.0)
+    b_scale = check_real_scalar("b_scale", b_scale)
     A, B, P = hippo_legs(N)
     S = A + np.outer(P, P)
-    kA = scipy.linalg.expm(t * A) @ B
-    kS = scipy.linalg.expm(t * S) @ (b_scale * B)
-    return float(np.linalg.norm(kS - kA) / np.linalg.norm(kA))
+    with np.errstate(all="ignore"):
+        kA = scipy.linalg.expm(t * A) @ B
+        kS = scipy.linalg.expm(t * S) @ (b_scale * B)
+        err = np.linalg.norm(kS - kA) / np.linalg.norm(kA)
+    return float(check_finite_result(err, "t", "the relative basis error (e^{tA}B underflows)"))

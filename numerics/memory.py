@@ -23,7 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ._checks import as_finite, check_L
+from ._checks import (
+    InputError,
+    check_complex_array,
+    check_elements,
+    check_int,
+    check_L,
+    check_real_scalar,
+    check_rng,
+)
 from .ssm import ssm_kernel
 
 __all__ = [
@@ -75,25 +83,36 @@ def memory_envelope(kernel) -> float:
         kernel: real or complex kernel, shape (L,), L >= 2 (complex: the kernel before Re,
             whose modulus is the exact envelope of a single mode).
     Returns:
-        float (0 <= value; inf when the first tenth is identically 0).
+        float >= 0. Raises ``InputError`` when the first tenth is identically 0 (the ratio is
+        undefined); any input scale works (the ratio is scale-free).
     """
     rho = _check_kernel(kernel)
+    return _envelope(rho)
+
+
+def _envelope(rho: np.ndarray) -> float:
     n = _tenth(rho.size)
     head = float(np.abs(rho[:n]).max())
     tail = float(np.abs(rho[-n:]).max())
     if head == 0.0:
-        return np.inf if tail > 0 else np.nan
+        raise InputError(
+            f"kernel is identically 0 on its first {n} lags: the memory envelope (tail/head) is "
+            "undefined"
+        )
     return tail / head
 
 
 def _check_kernel(kernel) -> np.ndarray:
-    rho = as_finite("kernel", kernel)
-    if not np.iscomplexobj(rho):
-        rho = rho.astype(np.float64)
-    if rho.ndim != 1:
-        raise ValueError(f"kernel must be 1-D (L,), got shape {rho.shape}")
+    rho = check_complex_array("kernel", kernel, ndim=1)
+    if np.all(rho.imag == 0) and not np.iscomplexobj(np.asarray(kernel)):
+        rho = rho.real.copy()
     if rho.size < 2:
-        raise ValueError(f"kernel must have L >= 2 lags, got L = {rho.size}")
+        raise InputError(f"kernel must have L >= 2 lags, got L = {rho.size}")
+    # |rho| of complex entries near 1.8e308 overflows: rescale by a power of two (exact, and the
+    # weights are ratios)
+    s = float(np.max(np.abs(rho.view(np.float64) if np.iscomplexobj(rho) else rho)))
+    if s > 1e300:
+        rho = rho / 2.0**64
     return rho
 
 
@@ -112,11 +131,12 @@ def memory_profile(kernel, threshold: float = MEMORY_THRESHOLD) -> MemoryProfile
         :class:`MemoryProfile`.
     """
     rho = _check_kernel(kernel)
-    if not (np.isfinite(threshold) and 0.0 < threshold < 1.0):
-        raise ValueError(f"threshold must lie in (0, 1), got {threshold!r}")
+    threshold = check_real_scalar(
+        "threshold", threshold, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True
+    )
     mag = np.abs(rho)
     if mag[0] == 0.0:
-        raise ValueError("kernel[0] must be nonzero to normalize the weights, got 0")
+        raise InputError("kernel[0] must be nonzero to normalize the weights, got 0")
     weights = mag / mag[0]
     above = np.flatnonzero(weights >= threshold)
     memory_length = int(above[-1]) + 1  # above is never empty: weights[0] == 1
@@ -125,7 +145,7 @@ def memory_profile(kernel, threshold: float = MEMORY_THRESHOLD) -> MemoryProfile
         first_token_weight=float(weights[-1]),
         memory_length=memory_length,
         threshold=float(threshold),
-        envelope=memory_envelope(rho),
+        envelope=_envelope(rho),
     )
 
 
@@ -159,10 +179,12 @@ class CopyFirstTokenFit:
     mc_stderr: float = np.nan
 
 
-def _check_m(m, L: int) -> int:
-    if isinstance(m, bool) or not float(m).is_integer() or int(m) < 1:
-        raise ValueError(f"m must be an integer >= 1, got {m!r}")
-    return int(m)
+def _check_aLm(a, L, m) -> tuple[float, int, int]:
+    a = check_real_scalar("a", a, minimum=0.0)
+    L = check_L(L)
+    m = check_int("m", m, 1)
+    check_elements(f"the feature matrix L * 2m = {L} * {2 * m}", L * 2 * m)
+    return a, L, m
 
 
 def copy_first_token_features(a: float, L: int, m: int) -> tuple[np.ndarray, float]:
@@ -176,11 +198,7 @@ def copy_first_token_features(a: float, L: int, m: int) -> tuple[np.ndarray, flo
     Returns:
         ``(Phi, dt)``: Phi float64 (L, 2m), dt = L^{-1/2}.
     """
-    a = float(as_finite("a", a))
-    if a < 0:
-        raise ValueError(f"a must be >= 0 (Re w = -a <= 0), got {a!r}")
-    L = check_L(L)
-    m = _check_m(m, L)
+    a, L, m = _check_aLm(a, L, m)
     dt = L**-0.5
     w = -a + 1j * np.pi * np.arange(m) / (m * dt)  # (m,)
     ones = np.ones(m, dtype=np.complex128)
@@ -242,11 +260,12 @@ def copy_first_token_fit(
     Returns:
         :class:`CopyFirstTokenFit`.
     """
-    ridge = float(as_finite("ridge", ridge))
-    if ridge < 0:
-        raise ValueError(f"ridge must be >= 0, got {ridge!r}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
+    a, L, m = _check_aLm(a, L, m)
+    ridge = check_real_scalar("ridge", ridge, minimum=0.0)
+    rng = check_rng("rng", rng)
+    n_samples = check_int("n_samples", n_samples, 2)
+    if rng is not None:
+        check_elements(f"the simulated sequences n_samples * L = {n_samples} * {L}", n_samples * L)
     Phi, dt = copy_first_token_features(a, L, m)
     L, m = Phi.shape[0], Phi.shape[1] // 2
     target = np.zeros(L)
@@ -257,9 +276,7 @@ def copy_first_token_fit(
     residual = float(np.linalg.norm(rho - target))
     mc, se = np.nan, np.nan
     if rng is not None:
-        if int(n_samples) < 2:
-            raise ValueError(f"n_samples must be >= 2, got {n_samples!r}")
-        x = rng.standard_normal((int(n_samples), L))  # (S, L): x_1 .. x_L
+        x = rng.standard_normal((n_samples, L))  # (S, L): x_1 .. x_L
         y_L = x[:, ::-1] @ rho  # Σ_k ρ_k x_{L-k}
         err2 = (y_L - x[:, 0]) ** 2
         mc = float(np.sqrt(err2.mean()))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import numerics as nm
+from numerics._checks import InputError, InputTypeError
 
 
 def test_s4d_lin_and_inv_formulas():
@@ -68,15 +69,31 @@ def test_zero_real_spacing():
     "call,match",
     [
         (lambda: nm.s4d_lin(0), "N must be an integer >= 1, got 0"),
-        (lambda: nm.s4d_inv(2.5), "N must be an integer"),
+        (lambda: nm.s4d_inv(2.5), r"N must be an integer >= 1 \(an int, not a float\), got 2\.5"),
+        (lambda: nm.s4d_lin(16.0), r"pass int\(16\.0\) = 16"),
+        (lambda: nm.s4d_real("8"), "N must be an integer >= 1, got the string '8'"),
+        (lambda: nm.s4d_real(True), "N must be an integer >= 1, got the bool True"),
+        (lambda: nm.hippo_legs(10**6), "N must be <= 4096"),
+        (lambda: nm.s4d_lin(4, real=1j), "real must be a real number"),
         (lambda: nm.lru_ring(np.random.default_rng(0), 4, r_min=0.9, r_max=0.5), "r_min"),
-        (lambda: nm.zero_real(4, spacing=-1.0), "spacing must be finite and > 0"),
+        (lambda: nm.lru_ring(0, 4), "rng must be a numpy.random.Generator"),
+        (lambda: nm.zero_real(4, spacing=-1.0), r"spacing must be > 0\.0, got -1\.0"),
+        (lambda: nm.zero_real(4, spacing=1e308, offset=1e308), "overflows"),
         (lambda: nm.log_uniform_dt(np.random.default_rng(0), 4, dt_min=0.0), "dt_min"),
     ],
 )
 def test_init_bad_input(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((InputError, InputTypeError), match=match):
         call()
+
+
+def test_ssm_init_indexes_like_the_tuple_it_unpacks_as():
+    init = nm.s4d_lin(4)
+    w, B = init
+    assert init[0] is w and init[1] is B and init[-1] is B and len(init) == 2
+    assert tuple(init) == (w, B) and init[:] == (w, B)
+    with pytest.raises(IndexError):
+        init[2]
 
 
 def test_legs_kernel_error_falls_and_no_half_does_not():

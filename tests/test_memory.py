@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import numerics as nm
+from numerics._checks import InputError, InputTypeError
 from numerics.memory import (
     copy_first_token_features,
     copy_first_token_fit,
@@ -136,7 +137,7 @@ def test_multimode_envelope_separates_a_half_from_zero():
     ],
 )
 def test_memory_profile_rejects_bad_input(kernel, threshold, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((InputError, InputTypeError), match=match):
         memory_profile(kernel, threshold=threshold)
 
 
@@ -244,7 +245,7 @@ def test_small_m_copy_task_is_worse_than_m_half_L():
 )
 def test_copy_first_token_fit_rejects_bad_input(kwargs, match):
     args = {"a": 0.0, "L": 16, "m": 8} | kwargs
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((InputError, InputTypeError), match=match):
         copy_first_token_fit(**args)
 
 

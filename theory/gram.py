@@ -35,6 +35,8 @@ from functools import cache
 import sympy as sp
 from sympy.simplify.fu import TR8
 
+from numerics._checks import check_choice, check_int, check_real_scalar
+
 __all__ = [
     "gram_symbols",
     "gram_entry_continuous",
@@ -238,8 +240,15 @@ def lattice_sum() -> tuple[sp.Expr, sp.Symbol]:
 
 
 def check_lattice_sum(c_value: float = 0.7, dps: int = 30) -> float:
-    """Relative difference between :func:`lattice_sum` and mpmath's ``nsum`` at ``c_value``."""
+    """Relative difference between :func:`lattice_sum` and mpmath's ``nsum`` at ``c_value``.
+
+    c_value: real, 1e-6 <= c <= 1e6 (the range where mpmath's nsum converges quickly);
+    dps: an integer in [15, 1000] decimal digits.
+    """
     import mpmath
+
+    c_value = check_real_scalar("c_value", c_value, minimum=1e-6, maximum=1e6)
+    dps = check_int("dps", dps, 15, 1000, cap_reason="mpmath digits")
 
     expr, c = lattice_sum()
     with mpmath.workdps(dps):
@@ -284,7 +293,9 @@ def uniform_spacing_diagonal_expr() -> sp.Expr:
     return sp.simplify(e.subs({S["b_i"]: S["b"], S["b_j"]: S["b"]}))
 
 
-@cache
+_LAMBDIFY_MODULES = ("numpy", "mpmath")
+
+
 def gram_entry_funcs(module: str = "numpy"):
     r"""Lambdified derived Gram entries for ``module`` in {"numpy", "mpmath"}.
 
@@ -294,8 +305,11 @@ def gram_entry_funcs(module: str = "numpy"):
     (complex; take the real part; the generic branch, so the caller handles zp or zm = 0,
     where the sum is L).
     """
-    if module not in ("numpy", "mpmath"):
-        raise ValueError(f"module must be 'numpy' or 'mpmath', got {module!r}")
+    return _gram_entry_funcs(check_choice("module", module, _LAMBDIFY_MODULES))
+
+
+@cache
+def _gram_entry_funcs(module: str):
     S = gram_symbols()
     args = [S[n] for n in ("a_i", "b_i", "p_i", "q_i", "a_j", "b_j", "p_j", "q_j")]
     cont = sp.lambdify(args, gram_entry_continuous(), module)
@@ -304,9 +318,14 @@ def gram_entry_funcs(module: str = "numpy"):
     return cont, disc
 
 
-@cache
 def uniform_spacing_funcs(module: str = "numpy"):
-    """Lambdified (diagonal(a, b), offdiag_bound(a, delta)) of SPEC Result 4.3 (iv)."""
+    """Lambdified (diagonal(a, b), offdiag_bound(a, delta)) of SPEC Result 4.3 (iv);
+    ``module`` in {"numpy", "mpmath"}."""
+    return _uniform_spacing_funcs(check_choice("module", module, _LAMBDIFY_MODULES))
+
+
+@cache
+def _uniform_spacing_funcs(module: str):
     S = gram_symbols()
     diag = sp.lambdify([S["a"], S["b"]], uniform_spacing_diagonal_expr(), module)
     off = sp.lambdify([S["a"], S["delta"]], uniform_spacing_offdiag_bound_expr(), module)

@@ -25,6 +25,8 @@ import functools
 import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
+from numerics._checks import InputError
+
 from . import timescale as ts
 
 # the symbols (L, Delta, a, gamma, lam, S) stay module attributes (theory.memory.a ...),
@@ -69,7 +71,12 @@ def first_token_weight_law_fn():
     return sp.lambdify((L, a, Delta), first_token_weight_law(), modules="numpy")
 
 
-@functools.cache
+def _key(model: str, params: dict) -> tuple:
+    """Validated, hashable (name, sympy value) pairs of a class's parameters (the input
+    contract of :mod:`numerics._checks` via :func:`theory.timescale._params`)."""
+    return tuple(sorted(ts._params(model, params).items()))
+
+
 def timescale_law(model: str, **params) -> sp.Expr:
     r"""Δ(L) under the rule for an input class: γ·L^e (log L)^f from :func:`theory.timescale_order`.
 
@@ -77,37 +84,54 @@ def timescale_law(model: str, **params) -> sp.Expr:
     α = 1, γ/L for constant input). The class constant of λ_max is absorbed into γ: it does
     not change the limits of :func:`first_token_weight`. Returns an expression in L and γ.
     """
-    return gamma * ts.timescale_order(model, **params)
+    return _timescale_law(model, _key(model, params))
 
 
 @functools.cache
+def _timescale_law(model: str, key: tuple) -> sp.Expr:
+    return gamma * ts.timescale_order(model, **dict(key))
+
+
 def first_token_weight(model: str, **params) -> sp.Expr:
     r"""$e^{-a\Delta(L)(L-1)}$ with the class's Δ(L) law (SPEC §3, Result 3.1 with Result 2.2).
 
     E.g. white noise: $e^{-a\gamma(L-1)/\sqrt L}$; constant input: $e^{-a\gamma(L-1)/L}$.
     Expression in L, a, γ.
     """
-    return first_token_weight_law().subs(Delta, timescale_law(model, **params))
+    return _first_token_weight(model, _key(model, params))
 
 
 @functools.cache
+def _first_token_weight(model: str, key: tuple) -> sp.Expr:
+    return first_token_weight_law().subs(Delta, _timescale_law(model, key))
+
+
 def first_token_weight_limit(model: str, **params) -> sp.Expr:
     r"""$\lim_{L\to\infty} e^{-a\Delta(L)(L-1)}$, piecewise in a (SPEC §3, Result 3.1).
 
     1 for a = 0; for a > 0: 0 when ΔL → ∞ (every summable autocorrelation, Δ ~ L^{-1/2}, and
     power laws with α < 1, Δ ~ L^{-(2-α)/2}), $e^{-a\gamma}$ when Δ ~ 1/L (constant, periodic).
     """
-    expr = first_token_weight(model, **params).subs(a, _a_pos)
+    return _first_token_weight_limit(model, _key(model, params))
+
+
+@functools.cache
+def _first_token_weight_limit(model: str, key: tuple) -> sp.Expr:
+    expr = _first_token_weight(model, key).subs(a, _a_pos)
     lim_pos = sp.limit(expr, L, sp.oo)
     return sp.Piecewise((sp.Integer(1), sp.Eq(a, 0)), (lim_pos.subs(_a_pos, a), True))
 
 
-@functools.cache
 def first_token_weight_fn(model: str, **params):
     r"""Numpy function ``f(L, a, gamma=1.0)`` of :func:`first_token_weight` (lambdified; float64).
 
-    The symbolic laws are cached per (model, params) (parameters must be hashable numbers)."""
-    f = sp.lambdify((L, a, gamma), first_token_weight(model, **params), modules="numpy")
+    The symbolic laws are cached per (model, params)."""
+    return _first_token_weight_fn(model, _key(model, params))
+
+
+@functools.cache
+def _first_token_weight_fn(model: str, key: tuple):
+    f = sp.lambdify((L, a, gamma), _first_token_weight(model, key), modules="numpy")
 
     def weight(L_values, a_value, gamma_value=1.0):
         return f(L_values, a_value, gamma_value)
@@ -123,6 +147,14 @@ def output_bound() -> sp.Expr:
     return lam * L * Delta**2 * S**2
 
 
+def _positive_expr(name: str, v) -> sp.Expr:
+    """A sympy expression, or a real finite number > 0 (input contract, numerics._checks)."""
+    e = ts._num(v, name)
+    if e.is_number and not e > 0:
+        raise InputError(f"{name} must be > 0, got {v!r}")
+    return e
+
+
 def stability_bound_under_rule(lambda_max: sp.Expr | None = None) -> tuple[sp.Expr, sp.Expr]:
     r"""Result 3.2: the Result 2.1 bound with the rule Δ = γ(Lλ_max)^{-1/2} substituted.
 
@@ -130,7 +162,7 @@ def stability_bound_under_rule(lambda_max: sp.Expr | None = None) -> tuple[sp.Ex
     λ_max(L) expression (default the symbol λ_max). Returns ``(bound, limit as L → ∞)``; the
     bound simplifies to γ²S², independent of L, so the limit is finite.
     """
-    lm = lam if lambda_max is None else sp.sympify(lambda_max)
+    lm = lam if lambda_max is None else _positive_expr("lambda_max", lambda_max)
     rule = gamma / sp.sqrt(L * lm)
     bound = sp.simplify(output_bound().subs(lam, lm).subs(Delta, rule))
     return bound, sp.limit(bound, L, sp.oo)
@@ -145,6 +177,16 @@ def zero_mode_second_moment_under_rule(model: str, **params) -> tuple[sp.Expr, s
     (λ_max = L) give exactly γ²; AR(1) with a numeric 0 < φ < 1 (λ_max → (1+φ)/(1-φ)) tends
     to γ². Expression in L and γ.
     """
+    key = ts._second_moment_params(model, params)
+    phi_value = dict(key).get("phi")
+    if phi_value is not None and phi_value.is_number and phi_value < 0:
+        raise InputError(f"phi must be >= 0 here (the limit is derived for 0 <= phi < 1), got {phi_value}")
+    return _zero_mode_second_moment_under_rule(model, key if params else ())
+
+
+@functools.cache
+def _zero_mode_second_moment_under_rule(model: str, key: tuple) -> tuple[sp.Expr, sp.Expr]:
+    params = dict(key)
     expr = ts.zero_mode_second_moment(model, **params).subs(ts.g, 1)
     lam_L = ts.lambda_max_growth(model, **params).law()
     expr = sp.simplify(expr.subs(ts.Delta, gamma / sp.sqrt(L * lam_L)))

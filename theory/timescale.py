@@ -28,9 +28,15 @@ Result 2.2 then gives Δ ∝ (L·λ_max)^{-1/2} = L^{-(1+e)/2} (log L)^{-f/2}
 
 from __future__ import annotations
 
+import functools
+import math
+import numbers
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
+
+from numerics._checks import InputError, InputTypeError, check_choice
 
 __all__ = [
     "k",
@@ -66,32 +72,50 @@ _MODELS = ("white", "ar1", "power_law", "constant", "periodic")
 
 
 def _num(v, name: str) -> sp.Expr:
-    """A parameter as an exact sympy number (floats via nsimplify: 0.5 -> 1/2)."""
+    """A parameter as an exact sympy number (floats via nsimplify: 0.5 -> 1/2), or a sympy
+    expression kept symbolic. The input contract of :mod:`numerics._checks`: a real, finite
+    number (Python or numpy; not bool, str, None or complex)."""
     if isinstance(v, sp.Basic):
+        if v.is_number and (v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or v.is_real is False):
+            raise InputError(f"{name} must be a real finite number, got {v}")
         return v
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise ValueError(f"{name} must be a number, got {v!r}")
-    return sp.nsimplify(v, rational=True)
+    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+        raise InputTypeError(f"{name} must be a real number (or a sympy expression), got {v!r:.80}")
+    if not math.isfinite(float(v)):
+        raise InputError(f"{name} must be finite, got {v!r}")
+    x = int(v) if isinstance(v, numbers.Integral) else float(v)
+    return sp.nsimplify(x, rational=True)
 
 
 def _params(model: str, params: dict) -> dict:
-    if model not in _MODELS:
-        raise ValueError(f"model must be one of {_MODELS}, got {model!r}")
+    check_choice("model", model, _MODELS)
     need = {"ar1": ("phi",), "power_law": ("alpha",), "periodic": ("period",)}.get(model, ())
     extra = set(params) - set(need)
     missing = [n for n in need if n not in params]
     if extra or missing:
-        raise ValueError(
+        raise InputError(
             f"model {model!r} takes parameters {need}, got {tuple(sorted(params))}"
         )
     out = {n: _num(params[n], n) for n in need}
     if model == "ar1" and out["phi"].is_number and not abs(out["phi"]) < 1:
-        raise ValueError(f"phi must satisfy |phi| < 1, got {params['phi']!r}")
+        raise InputError(f"phi must satisfy |phi| < 1, got {params['phi']!r}")
     if model == "power_law" and out["alpha"].is_number and not out["alpha"] > 0:
-        raise ValueError(f"alpha must be > 0, got {params['alpha']!r}")
+        raise InputError(f"alpha must be > 0, got {params['alpha']!r}")
     if model == "periodic" and out["period"].is_number and not out["period"] > 0:
-        raise ValueError(f"period must be > 0, got {params['period']!r}")
+        raise InputError(f"period must be > 0, got {params['period']!r}")
     return out
+
+
+#: classes with a closed-form second moment (:func:`_double_sum`)
+_CLOSED_FORM_MODELS = ("white", "constant", "ar1")
+
+
+def _second_moment_params(model: str, params: dict) -> tuple:
+    """Validated (model, params) as a hashable key; φ stays symbolic when not given (ar1)."""
+    check_choice("model", model, _CLOSED_FORM_MODELS)
+    if model == "ar1" and not params:
+        return (("phi", phi),)
+    return tuple(sorted(_params(model, params).items()))
 
 
 def autocorrelation_expr(model: str, **params) -> sp.Expr:
@@ -292,12 +316,22 @@ def zero_mode_second_moment(model: str, **params) -> sp.Expr:
     $S_2 = \sum_{s,t<L} r(|s-t|)$ (SPEC §1.3, §2.3). white: g²Δ²L; constant: g²Δ²L²;
     AR(1): g²Δ²[L(1+φ)/(1-φ) - 2φ(1-φ^L)/(1-φ)²]. Expression in g, Δ, L (and φ).
     """
-    p = _params(model, params) if params else {}
-    if model == "ar1" and "phi" not in p:
-        p = {"phi": phi}
-    elif model != "ar1":
-        _params(model, params)
-    K = _double_sum(model, 0, 0, p)
+    return _at_phi(_zero_mode_second_moment, model, _second_moment_params(model, params))
+
+
+def _at_phi(builder, model: str, key: tuple) -> sp.Expr:
+    """Build the closed form once with φ symbolic (cached), then substitute a numeric φ: exact,
+    and fast for any φ (a float such as 1e-300 is an exact rational with a 300-digit
+    denominator, which sympy's summation would otherwise carry through every step)."""
+    p = dict(key)
+    if model == "ar1" and p["phi"] is not phi:
+        return builder(model, (("phi", phi),)).subs(phi, p["phi"])
+    return builder(model, key)
+
+
+@functools.lru_cache(maxsize=64)
+def _zero_mode_second_moment(model: str, key: tuple) -> sp.Expr:
+    K = _double_sum(model, 0, 0, dict(key))
     return sp.simplify(g**2 * Delta**2 * K)
 
 
@@ -310,11 +344,12 @@ def imag_mode_second_moment(model: str, **params) -> sp.Expr:
     :func:`_double_sum` (generic branch: ω not a multiple of π). Expression in
     ``beta_re``, ``beta_im``, ω (symbol ``omega``), L (and φ).
     """
-    p = _params(model, params) if params else {}
-    if model == "ar1" and "phi" not in p:
-        p = {"phi": phi}
-    elif model != "ar1":
-        _params(model, params)
+    return _at_phi(_imag_mode_second_moment, model, _second_moment_params(model, params))
+
+
+@functools.lru_cache(maxsize=64)
+def _imag_mode_second_moment(model: str, key: tuple) -> sp.Expr:
+    p = dict(key)
     br, bi = sp.symbols("beta_re beta_im", real=True)
     beta = br + sp.I * bi
     Kpp = _double_sum(model, 1, 1, p)
@@ -328,6 +363,7 @@ def imag_mode_second_moment(model: str, **params) -> sp.Expr:
 
 def zero_mode_second_moment_fn(model: str):
     """Numpy ``f(g, dt, L, phi=None)`` of :func:`zero_mode_second_moment` (lambdified, float64)."""
+    check_choice("model", model, _CLOSED_FORM_MODELS)
     expr = zero_mode_second_moment(model)
     args = (g, Delta, L, phi) if model == "ar1" else (g, Delta, L)
     fn = sp.lambdify(args, expr, modules="numpy")
@@ -339,6 +375,7 @@ def imag_mode_second_moment_fn(model: str):
     :func:`imag_mode_second_moment`; returns the real part, float64 (lambdified)."""
     import numpy as np
 
+    check_choice("model", model, _CLOSED_FORM_MODELS)
     expr = imag_mode_second_moment(model)
     br, bi = sp.symbols("beta_re beta_im", real=True)
     args = (br, bi, _om, L, phi) if model == "ar1" else (br, bi, _om, L)
