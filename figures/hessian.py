@@ -187,12 +187,12 @@ class HessSpacingConfig:
     n: int = 512
     phis: tuple[float, ...] = (0.0, 0.9)
     delta_over_a: tuple[float, float] = (0.3, 10.0)
-    n_delta: int = 14
+    n_delta: int = 16
     #: slope fits: "clustered" δ/a <= 1, "spread" δ/a >= 2 (fixed before looking at κ)
     clustered_max: float = 1.0
     spread_min: float = 2.0
     report_delta_over_a: tuple[float, ...] = (0.5, 1.0, 4.0)
-    draws: int = 6
+    draws: int = 10
     seed: int = 0
 
 
@@ -387,7 +387,7 @@ class HessInitConfig:
     L: int = 256
     n: int = 512
     phis: tuple[float, ...] = (0.0, 0.9)
-    draws: int = 5
+    draws: int = 8
     seed: int = 0
 
 
@@ -452,14 +452,23 @@ def init_sweep(cfg: HessInitConfig) -> dict:
 def compute_hess_init(cfg: HessInitConfig) -> FigureData:
     sw = init_sweep(cfg)
     cols, meta = {}, {"inits": list(_INITS), "phis": list(cfg.phis), "N": cfg.N, "L": cfg.L,
-                      "n": cfg.n, "draws": cfg.draws, "seed": cfg.seed, "report": {}}
+                      "n": cfg.n, "draws": cfg.draws, "seed": cfg.seed, "report": {},
+                      "n_params": sw[(cfg.phis[0], _INITS[0])]["n_params"]}
     for phi in cfg.phis:
         tag = f"phi{phi:g}"
         for key in ("ka", "kb", "kbs", "kc"):
-            stat = [_ci(np.log10(sw[(phi, nme)][key])) for nme in _INITS]
+            # mean over the draws where float64 resolves κ (NaN if none: drawn as "unresolved")
+            col = {"ka": 0, "kb": 1, "kbs": 1, "kc": 2}[key]
+            stat, frac = [], []
+            for nme in _INITS:
+                ok = sw[(phi, nme)]["ok"][:, col]
+                lg = np.log10(sw[(phi, nme)][key])[ok]
+                stat.append(_ci(lg) if lg.size else (math.nan,) * 3)
+                frac.append(ok.mean())
             cols[f"log10_{key}_{tag}"] = np.array([s[0] for s in stat])
             cols[f"log10_{key}_lo_{tag}"] = np.array([s[1] for s in stat])
             cols[f"log10_{key}_hi_{tag}"] = np.array([s[2] for s in stat])
+            cols[f"resolved_frac_{key}_{tag}"] = np.array(frac)
         cols[f"n_negative_{tag}"] = np.array([sw[(phi, nme)]["neg"].mean() for nme in _INITS])
         cols[f"n_null_{tag}"] = np.array([sw[(phi, nme)]["n_null"] for nme in _INITS], float)
         cols[f"resolved_all_{tag}"] = np.array([sw[(phi, nme)]["ok"].all() for nme in _INITS], float)
@@ -491,10 +500,16 @@ def plot_hess_init(data: FigureData):
             err = np.vstack([m - c[f"log10_{key}_lo_{tag}"], c[f"log10_{key}_hi_{tag}"] - m])
             ax.bar(xs + (j - 1.5) * 0.2, m, 0.2, yerr=np.nan_to_num(err), color=f"C{j}",
                    label=labels[key], capsize=2)
+            # unresolved in float64 in every draw: hatched bar to the resolution limit
+            unres = c[f"resolved_frac_{key}_{tag}"] == 0
+            lim = 20.0 if key in ("kb", "kbs") else 13.0 - math.log10(meta["n_params"])
+            if unres.any():
+                ax.bar((xs + (j - 1.5) * 0.2)[unres], lim, 0.2, color="none",
+                       edgecolor=f"C{j}", hatch="///", lw=0.8)
         for i in range(len(names)):
             ax.text(xs[i], -0.9, f"neg {c[f'n_negative_{tag}'][i]:.1f}\nnull {int(c[f'n_null_{tag}'][i])}",
                     ha="center", va="top", fontsize=6)
-        ax.axhline(16, color="gray", ls=":", lw=0.8)
+        ax.plot([], [], " ", label="hatched: not resolved in float64 (κ above the bar)")
         ax.set_xticks(xs, names, rotation=20, fontsize=7)
         ax.set_ylim(bottom=-2.5)
         ax.set_ylabel("log10 κ (mean over draws, 95% CI)")
