@@ -257,7 +257,7 @@ class ClaimOutcome:
     @property
     def verdict(self) -> str:
         if self.claim.kind == "finding":
-            return "FINDING" if not self.result.passed else "HOLDS (finding not reproduced)"
+            return "FINDING" if not self.result.passed else "HOLDS (statement true as written)"
         if self.ok:
             return "PASS"
         return "FAIL (control passed)" if self.result.passed else "FAIL"

@@ -13,7 +13,8 @@ On entry and exit the ``functools`` caches of the ``figures`` modules are cleare
 claim reuses a value computed under another implementation.
 
 :func:`mutation_run` runs every registered claim (the main check, not its control) once
-without mutants and once per mutant; a mutant is *caught* when a claim that passes without it
+without mutants (recording which functions each claim calls) and, per mutant, reruns the
+claims that call the mutated function; a mutant is *caught* when a claim that passes without it
 fails with it (an exception counts as caught and is marked), and *not reaching the code* when
 no claim's measured value or details change at all — counted as a failure of the registry.
 
@@ -58,21 +59,22 @@ def clear_figure_caches() -> None:
 def _swap_everywhere(old, new) -> list[tuple]:
     """Replace every reachable reference to ``old`` by ``new``; return undo records."""
     undo = []
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # some modules warn when their attributes are touched
         warnings.simplefilter("ignore")
-        mods = [(name, getattr(mod, "__dict__", None)) for name, mod in list(sys.modules.items())]
-    for name, d in mods:
-        if not isinstance(d, dict):
-            continue
-        for k, v in list(d.items()):
-            if v is old:
-                d[k] = new
-                undo.append((d, k))
-            elif isinstance(v, dict) and name.split(".")[0] in _PROJECT:
-                for kk, vv in list(v.items()):
-                    if vv is old:
-                        v[kk] = new
-                        undo.append((v, kk))
+        for name, mod in list(sys.modules.items()):
+            d = getattr(mod, "__dict__", None)
+            if not isinstance(d, dict):
+                continue
+            project = name.split(".")[0] in _PROJECT
+            for k, v in list(d.items()):
+                if v is old:
+                    d[k] = new
+                    undo.append((d, k))
+                elif project and type(v) is dict:
+                    for kk, vv in list(v.items()):
+                        if vv is old:
+                            v[kk] = new
+                            undo.append((v, kk))
     return undo
 
 
@@ -350,11 +352,42 @@ register_mutant("ar1_sign_lost", "numerics.autocorrelation:ar1",
 # ---------------------------------------------------------------- mutation run
 
 
+def _traced(fn):
+    """Run ``fn()`` recording the code object of every Python frame entered (sys.settrace,
+    'call' events only). Returns (result, set of code objects)."""
+    codes: set = set()
+
+    def tracer(frame, event, arg):
+        codes.add(frame.f_code)
+        return None  # no line tracing
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        res = fn()
+    finally:
+        sys.settrace(old)
+    return res, codes
+
+
+def _code_of(fn):
+    import inspect
+
+    fn = inspect.unwrap(fn)
+    return getattr(fn, "__code__", None)
+
+
 def mutation_run(names: list[str] | None = None, *, quick: bool = True,
                  claims: list[str] | None = None, progress=None) -> dict:
     """Run the claims once per mutant (SPEC §6). Returns a JSON-able dict:
-    ``{"mode", "claims", "baseline", "mutants": [{name, description, target, caught_by,
-    errors, changed, reached, caught, seconds}], "caught", "total", "score", "unreached"}``."""
+    ``{"mode", "claims", "mutants": [{name, description, target, caught_by, errors, changed,
+    rerun, reached, caught, seconds}], "caught", "total", "score", "unreached", ...}``.
+
+    The baseline runs every claim once, with the ``figures`` caches cleared before each claim,
+    recording which functions it calls. Under a mutant only the claims that called the mutated
+    function are rerun: a claim that never calls it computes exactly what it computed without
+    the mutant (deterministic checks, no shared cache), so its result is the baseline's.
+    """
     from .claims import CLAIMS, run_check
     from .registry import load_all
 
@@ -366,43 +399,45 @@ def mutation_run(names: list[str] | None = None, *, quick: bool = True,
         raise KeyError(f"unknown mutant(s): {unknown}")
     say = progress or (lambda s: None)
 
-    def run_all():
-        out = {}
-        for cn in claim_names:
-            out[cn] = run_check(CLAIMS[cn], quick=quick)
-        return out
-
-    clear_figure_caches()
     t0 = time.perf_counter()
-    base = run_all()
-    say(f"baseline: {time.perf_counter() - t0:.1f} s")
+    base, calls = {}, {}
+    for cn in claim_names:
+        clear_figure_caches()
+        base[cn], calls[cn] = _traced(lambda cn=cn: run_check(CLAIMS[cn], quick=quick))
+    clear_figure_caches()
+    say(f"baseline ({len(claim_names)} claims, traced): {time.perf_counter() - t0:.1f} s")
     rows = []
     for mn in mutant_names:
         m = MUTANTS[mn]
         t0 = time.perf_counter()
+        row = {"name": mn, "description": m.description, "target": m.target, "caught_by": [],
+               "errors": [], "changed": [], "rerun": [], "reached": False, "caught": False}
         try:
-            with m:
-                res = run_all()
+            code = _code_of(m.original())
         except MutantUnavailable as e:
-            rows.append({"name": mn, "description": m.description, "target": m.target,
-                         "unavailable": str(e), "caught_by": [], "errors": [], "changed": [],
-                         "reached": False, "caught": False, "seconds": 0.0})
+            row.update(unavailable=str(e), seconds=0.0)
+            rows.append(row)
             say(f"{mn}: unavailable ({e})")
             continue
-        caught, errors, changed = [], [], []
-        for cn in claim_names:
+        rerun = [cn for cn in claim_names if code is None or code in calls[cn]]
+        res = {}
+        with m:
+            for cn in rerun:
+                clear_figure_caches()
+                res[cn] = run_check(CLAIMS[cn], quick=quick)
+        for cn in rerun:
             b, r = base[cn], res[cn]
             if r.fingerprint() != b.fingerprint():
-                changed.append(cn)
+                row["changed"].append(cn)
             if CLAIMS[cn].kind == "claim" and b.passed and not r.passed:
-                (errors if "error" in r.details else caught).append(cn)
-        row = {"name": mn, "description": m.description, "target": m.target,
-               "caught_by": caught + errors, "errors": errors, "changed": changed,
-               "reached": bool(changed), "caught": bool(caught or errors),
-               "seconds": round(time.perf_counter() - t0, 2)}
+                (row["errors"] if "error" in r.details else row["caught_by"]).append(cn)
+        row["caught_by"] += row["errors"]
+        row.update(rerun=rerun, reached=bool(row["changed"]), caught=bool(row["caught_by"]),
+                   seconds=round(time.perf_counter() - t0, 2))
         rows.append(row)
         say(f"{mn}: {'caught by ' + ', '.join(row['caught_by']) if row['caught'] else 'NOT caught'}"
-            f"{'' if row['reached'] else ' (did not reach the code)'} ({row['seconds']} s)")
+            f"{'' if row['reached'] else ' (did not reach the code)'} "
+            f"({len(rerun)} claims rerun, {row['seconds']} s)")
     avail = [r for r in rows if "unavailable" not in r]
     n_caught = sum(r["caught"] for r in avail)
     return {

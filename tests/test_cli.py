@@ -34,8 +34,36 @@ def test_verify_writes_table(tmp_path, capsys):
     out_file = tmp_path / "claims.md"
     assert main(["verify", "--quick", "s4d_legs_convergence", "--out", str(out_file)]) == 0
     table = out_file.read_text()
-    assert "| s4d_legs_convergence | SPEC §5, Result 5.1 |" in table and "PASS" in table
-    assert "fails ✓" in table
+    assert "| s4d_legs_convergence | claim | SPEC §5, Result 5.1 | oracle |" in table and "PASS" in table
+    assert "fails ✓" in table and "legs_B_no_half" in table
+
+
+def test_quick_verify_never_overwrites_the_full_table(tmp_path, monkeypatch):
+    from figures import claims
+
+    full, quick = tmp_path / "claims.md", tmp_path / "build" / "claims-quick.md"
+    full.write_text("full run")
+    monkeypatch.setattr(claims, "default_claims_path", lambda: full)
+    monkeypatch.setattr(claims, "default_quick_claims_path", lambda: quick)
+    assert main(["verify", "--quick", "first_token_weight_single_mode"]) == 0
+    assert full.read_text() == "full run" and "first_token_weight_single_mode" in quick.read_text()
+
+
+def test_verify_findings_do_not_set_the_exit_code(tmp_path, capsys):
+    assert main(["verify", "--quick", "kappa_limit_one_as_first_written", "--out", str(tmp_path / "c.md")]) == 0
+    assert "| FINDING |" in (tmp_path / "c.md").read_text()
+
+
+def test_verify_mutants_subset(tmp_path, capsys, monkeypatch):
+    from figures import mutants
+
+    real = mutants.mutation_run
+    monkeypatch.setattr(mutants, "mutation_run", lambda names, **kw: real(
+        names, claims=["gd_iterations_kappa_log_tol", "gram_pd_iff_distinct_abs_b"], **kw))
+    out = tmp_path / "m.md"
+    assert main(["verify", "--mutants", "--quick", "gd_step_trace", "--out", str(out)]) == 0
+    assert "gd_iterations_kappa_log_tol" in out.read_text()
+    assert main(["verify", "--mutants", "no_such_mutant"]) == 2
 
 
 def test_verify_exit_1_when_a_claim_fails(tmp_path, monkeypatch):
@@ -44,7 +72,8 @@ def test_verify_exit_1_when_a_claim_fails(tmp_path, monkeypatch):
     def failing(quick=False, control=False):
         return claims.ClaimResult(1.0, "in [2, 3]", False)
 
-    monkeypatch.setitem(claims.CLAIMS, "_always_fails", claims.Claim("_always_fails", "SPEC §0", "x", "y", failing))
+    monkeypatch.setitem(claims.CLAIMS, "_always_fails",
+                        claims.Claim("_always_fails", "SPEC §0", "x", "y", failing, ("derived",)))
     assert main(["verify", "--quick", "_always_fails", "--out", str(tmp_path / "c.md")]) == 1
 
 
