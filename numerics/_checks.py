@@ -352,14 +352,20 @@ def scale_of(a: np.ndarray) -> float:
 
 def check_finite_result(value, culprit: str, what: str = "the result"):
     """Refuse (with :class:`InputError` naming ``culprit``) to return a non-finite result, e.g.
-    one that overflows float64 at an extreme input scale. Returns ``value`` unchanged otherwise."""
-    a = np.asarray(value)
-    if a.dtype.kind in "fc" and a.size and not np.all(np.isfinite(a)):
+    one that overflows float64 at an extreme input scale. ``value``: an array, a number, or a
+    tuple/list of them. Returns ``value`` unchanged otherwise."""
+    parts = value if isinstance(value, (tuple, list)) else (value,)
+    if any(_non_finite(p) for p in parts):
         raise InputError(
             f"{what} is not representable in float64 for this {culprit} (overflow or 0*inf at an "
             f"extreme scale); rescale {culprit}"
         )
     return value
+
+
+def _non_finite(value) -> bool:
+    a = np.asarray(value)
+    return a.dtype.kind in "fc" and a.size > 0 and not bool(np.all(np.isfinite(a)))
 
 
 # --------------------------------------------------------------------------- legacy helpers

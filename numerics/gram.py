@@ -54,15 +54,35 @@ The tradeoff problem (SPEC §4.4), exactly as :func:`tradeoff_curves` computes i
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 
-from ._checks import as_finite, check_dt, check_L, check_w
-from .autocorrelation import as_autocorrelation, toeplitz_matvec
-from .ssm import expm1_over_z
+from ._checks import (
+    MAX_L_DENSE,
+    DegenerateInputWarning,
+    InputError,
+    check_autocorrelation,
+    check_bool,
+    check_choice,
+    check_complex_array,
+    check_elements,
+    check_finite_result,
+    check_int,
+    check_L,
+    check_positive_scalar,
+    check_real_array,
+    check_real_scalar,
+    check_w,
+    scale_of,
+    warn_degenerate,
+)
+from ._checks import broadcast as broadcast
+from .autocorrelation import toeplitz_matvec
+from .ssm import _expm1_over_z
 
 __all__ = [
     # Gram matrices, SPEC §4.1 / Result 4.2
@@ -108,22 +128,63 @@ MAX_DPS = 600
 
 
 def _check_wB(w, B, *, allow_zero_real: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """w (m,) complex with Re w <= 0, m <= MAX_L_DENSE; B (m,) or None (ones). Warns
+    (:class:`DegenerateInputWarning`) when two modes give the same real feature or one gives the
+    zero feature: G is then singular (κ = ∞)."""
     w = check_w(w)
     if w.ndim != 1:
-        raise ValueError(f"w must be 1-D (one mode per entry), got shape {w.shape}")
+        raise InputError(f"w must be 1-D (one mode per entry), got shape {w.shape}")
+    if w.size > MAX_L_DENSE:
+        raise InputError(f"w has m = {w.size} modes, over the cap MAX_L_DENSE = {MAX_L_DENSE} "
+                         "for an m x m Gram matrix")
     if B is None:
         B = np.ones_like(w)
     else:
-        B = as_finite("B", B).astype(np.complex128)
-        if B.shape != w.shape:
-            raise ValueError(f"B must have the shape of w {w.shape}, got {B.shape}")
+        B = check_complex_array("B", B, shape=w.shape)
     if not allow_zero_real and np.any(w.real >= 0):
         bad = w[np.argmax(w.real >= 0)]
-        raise ValueError(
+        raise InputError(
             f"the continuous Gram matrix (SPEC Result 4.2) needs Re w < 0 for every mode, got "
             f"w = {bad!r}; use kind='discrete' (finite horizon) for Re w = 0"
         )
+    _warn_if_degenerate(w, B)
     return w, B
+
+
+def _warn_if_degenerate(w: np.ndarray, B: np.ndarray) -> None:
+    r"""Warn if the features φ_j(t) = Re(B_j e^{w_j t}) are linearly dependent in an obvious way:
+    a zero feature (B_j = 0, or a real mode with Re B_j = 0), or two modes with the same
+    feature up to a real factor ((w_i, B_i) ∝ (w_j, B_j) or ∝ (w̄_j, B̄_j) — a conjugate pair
+    gives the same real feature)."""
+    zero = (B == 0) | ((w.imag == 0) & (B.real == 0))
+    if np.any(zero):
+        j = int(np.argmax(zero))
+        warn_degenerate(
+            f"mode {j} (w = {w[j]!r}, B = {B[j]!r}) has the zero feature Re(B e^{{wt}}) = 0: "
+            "the Gram matrix G is singular (kappa = inf)", stacklevel=5)
+        return
+    m = w.size
+    if m < 2:
+        return
+    for conj in (False, True):
+        w2 = np.conj(w) if conj else w
+        B2 = np.conj(B) if conj else B
+        same_w = w[:, None] == w2[None, :]
+        ratio = B[:, None] * np.conj(B2)[None, :]  # real iff B_i ∝ B2_j by a real factor
+        parallel = np.abs(ratio.imag) <= 1e-14 * np.abs(ratio)
+        if not conj:
+            same_w[np.diag_indices(m)] = False
+        else:  # a real mode is its own conjugate: only distinct pairs count
+            same_w[np.diag_indices(m)] = False
+        hit = same_w & parallel
+        if np.any(hit):
+            i, j = map(int, np.argwhere(hit)[0])
+            what = "the conjugate of" if conj else "equal to"
+            warn_degenerate(
+                f"w has duplicate modes: w[{i}] = {w[i]!r} is {what} w[{j}] = {w[j]!r} with "
+                "parallel B, so the two features coincide and the Gram matrix G is singular "
+                "(kappa = inf)", stacklevel=5)
+            return
 
 
 @cache
@@ -148,11 +209,21 @@ def gram_matrix_continuous(w, B=None) -> np.ndarray:
     cont, _ = _theory("numpy")
     a, b, p, q = -w.real, w.imag, B.real, B.imag
     col, row = (slice(None), None), (None, slice(None))
-    G = np.asarray(
-        cont(a[col], b[col], p[col], q[col], a[row], b[row], p[row], q[row]), dtype=np.float64
-    )
-    G = np.broadcast_to(G, (w.size, w.size))
-    return 0.5 * (G + G.T)
+    with np.errstate(all="ignore"):
+        G = np.asarray(
+            cont(a[col], b[col], p[col], q[col], a[row], b[row], p[row], q[row]), dtype=np.float64
+        )
+        G = np.broadcast_to(G, (w.size, w.size))
+        G = 0.5 * (G + G.T)
+    return check_finite_result(G, "w and B", "G (overflow at this scale)")
+
+
+def _check_wB_dt_L(w, B, dt, L):
+    w, B = _check_wB(w, B)
+    dt = check_positive_scalar("dt", dt)
+    L = check_L(L)
+    check_elements(f"the features m * L = {w.size} * {L}", w.size * L)
+    return w, B, dt, L
 
 
 def sampled_features(w, B=None, *, dt, L) -> np.ndarray:
@@ -161,9 +232,7 @@ def sampled_features(w, B=None, *, dt, L) -> np.ndarray:
     Args: w complex (m,), Re w <= 0; B complex (m,) or None; dt > 0; L >= 1.
     Returns: float64 (m, L). Built in row blocks (no complex (m, L) temporary at once).
     """
-    w, B = _check_wB(w, B)
-    dt = float(check_dt(dt))
-    L = check_L(L)
+    w, B, dt, L = _check_wB_dt_L(w, B, dt, L)
     # k = q·K + s: e^{z k} = e^{zK q} e^{z s} — two small exp tables and one product per entry
     K = max(1, int(math.isqrt(L)))
     nq = -(-L // K)
@@ -189,25 +258,28 @@ def gram_matrix_discrete(w, B=None, *, dt, L, r=None) -> np.ndarray:
     Args: w complex (m,); B complex (m,) or None; dt > 0; L >= 1; r float64 (L,) or None.
     Returns: float64 (m, m), symmetric.
     """
+    w, B, dt, L = _check_wB_dt_L(w, B, dt, L)
+    if r is not None:
+        r = check_autocorrelation(r)
+        if r.shape[0] != L:
+            raise InputError(f"r must hold lags 0..L-1 (length L = {L}), got length {r.shape[0]}")
     Phi = sampled_features(w, B, dt=dt, L=L)
-    dt = float(dt)
-    if r is None:
-        from scipy.linalg.blas import dsyrk
+    with np.errstate(all="ignore"):
+        if r is None:
+            from scipy.linalg.blas import dsyrk
 
-        G = dsyrk(dt, Phi)  # upper triangle of Δ Φ Φᵀ, half the flops of a general product
-        G = np.triu(G) + np.triu(G, 1).T
-    else:
-        r = as_autocorrelation(r)
-        if r.shape[0] != Phi.shape[1]:
-            raise ValueError(f"r must hold lags 0..L-1 (length L = {L}), got length {r.shape[0]}")
-        PhiR = toeplitz_matvec(r, Phi, axis=-1)  # (m, L)
-        G = dt * (Phi @ PhiR.T)
-    return 0.5 * (G + G.T)
+            G = dsyrk(dt, Phi)  # upper triangle of Δ Φ Φᵀ, half the flops of a general product
+            G = np.triu(G) + np.triu(G, 1).T
+        else:
+            PhiR = toeplitz_matvec(r, Phi, axis=-1)  # (m, L)
+            G = dt * (Phi @ PhiR.T)
+        G = 0.5 * (G + G.T)
+    return check_finite_result(G, "w, B, dt and r", "G (overflow at this scale)")
 
 
 def _geometric_sum(z: np.ndarray, L: int) -> np.ndarray:
     r"""$D_L(z) = \sum_{k<L} e^{zk} = L\,E(Lz)/E(z)$, E(z) = (e^z-1)/z: stable, exactly L at z = 0."""
-    return L * expm1_over_z(L * z) / expm1_over_z(z)
+    return L * _expm1_over_z(L * z) / _expm1_over_z(z)
 
 
 def gram_matrix_finite_horizon(w, B=None, *, dt, L) -> np.ndarray:
@@ -221,14 +293,16 @@ def gram_matrix_finite_horizon(w, B=None, *, dt, L) -> np.ndarray:
     Caveat: (e^{Lz}-1) over/underflows when Re(z)·L < -700; then G is ~ continuous anyway.
     """
     w, B = _check_wB(w, B)
-    dt = float(check_dt(dt))
+    dt = check_positive_scalar("dt", dt)
     L = check_L(L)
-    zp = dt * (w[:, None] + w[None, :])
-    zm = dt * (w[:, None] + np.conj(w)[None, :])
-    Pp = B[:, None] * B[None, :]
-    Pm = B[:, None] * np.conj(B)[None, :]
-    G = 0.5 * dt * (Pp * _geometric_sum(zp, L) + Pm * _geometric_sum(zm, L)).real
-    return 0.5 * (G + G.T)
+    with np.errstate(all="ignore"):
+        zp = dt * (w[:, None] + w[None, :])
+        zm = dt * (w[:, None] + np.conj(w)[None, :])
+        Pp = B[:, None] * B[None, :]
+        Pm = B[:, None] * np.conj(B)[None, :]
+        G = 0.5 * dt * (Pp * _geometric_sum(zp, L) + Pm * _geometric_sum(zm, L)).real
+        G = 0.5 * (G + G.T)
+    return check_finite_result(G, "w, B and dt", "G (overflow or underflow at this scale)")
 
 
 def gram_matrix(w, B=None, kind: str = "continuous", *, dt=None, L=None, r=None) -> np.ndarray:
@@ -239,15 +313,17 @@ def gram_matrix(w, B=None, kind: str = "continuous", *, dt=None, L=None, r=None)
     ``r`` (float64 (L,), e.g. ``numerics.ar1(L, 0.9)``; default white), valid for Re w = 0.
     Returns float64 (m, m).
     """
+    check_choice("kind", kind, _KINDS)
     if kind == "continuous":
         if dt is not None or L is not None or r is not None:
-            raise ValueError("dt, L and r apply to kind='discrete' only")
+            raise InputError("dt, L and r apply to kind='discrete' only")
         return gram_matrix_continuous(w, B)
-    if kind == "discrete":
-        if dt is None or L is None:
-            raise ValueError("kind='discrete' needs dt and L")
-        return gram_matrix_discrete(w, B, dt=dt, L=L, r=r)
-    raise ValueError(f"kind must be 'continuous' or 'discrete', got {kind!r}")
+    if dt is None or L is None:
+        raise InputError("kind='discrete' needs dt and L")
+    return gram_matrix_discrete(w, B, dt=dt, L=L, r=r)
+
+
+_KINDS = ("continuous", "discrete")
 
 
 def gram_matrix_mp(w, B=None, kind: str = "continuous", *, dt=None, L=None, dps: int = 50):
@@ -260,13 +336,13 @@ def gram_matrix_mp(w, B=None, kind: str = "continuous", *, dt=None, L=None, dps:
     """
     import mpmath
 
-    if kind not in ("continuous", "discrete"):
-        raise ValueError(f"kind must be 'continuous' or 'discrete', got {kind!r}")
+    check_choice("kind", kind, _KINDS)
+    dps = check_int("dps", dps, 15, MAX_DPS, cap_reason="MAX_DPS digits")
     w, B = _check_wB(w, B, allow_zero_real=(kind == "discrete"))
     if kind == "discrete":
         if dt is None or L is None:
-            raise ValueError("kind='discrete' needs dt and L")
-        dtf, Li = float(check_dt(dt)), check_L(L)
+            raise InputError("kind='discrete' needs dt and L")
+        dtf, Li = check_positive_scalar("dt", dt), check_L(L)
     m = w.size
     cont, disc = _theory("mpmath")
     with mpmath.workdps(dps):
@@ -370,33 +446,58 @@ def condition_number(G, *, threshold: float = HIGH_PRECISION_THRESHOLD) -> float
     it is resolved (two runs agree to 1e-10). Note: for an ndarray this is the exact κ *of the
     stored float64 matrix*; its entries' rounding (~1e-16·‖G‖) bounds how well that matches the
     true Gram matrix, so for κ > ~1e14 use :func:`condition_number_of_gram` or a callable.
-    Returns float (math.inf for a singular matrix).
+    Returns float: math.inf for a singular matrix, with a :class:`DegenerateInputWarning`.
     """
+    threshold = _check_threshold(threshold)
     if callable(G) and not hasattr(G, "shape") and not _is_mp_matrix(G):
         M0 = G(30)
         sym = _mp_symmetric(M0)
-        return _kappa_adaptive(G, sym)
+        return _warn_if_singular(_kappa_adaptive(G, sym))
     if _is_mp_matrix(G) or type(G).__module__.startswith("sympy"):
         shape = (G.rows, G.cols)
         if shape[0] != shape[1] or shape[0] == 0:
-            raise ValueError(f"G must be a non-empty square matrix, got shape {shape}")
+            raise InputError(f"G must be a non-empty square matrix, got shape {shape}")
         sym = _mp_symmetric(_to_mp(G, 30))
-        return _kappa_adaptive(lambda dps: _to_mp(G, dps), sym)
-    A = as_finite("G", G, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
-        raise ValueError(f"G must be a non-empty square matrix, got shape {A.shape}")
+        return _warn_if_singular(_kappa_adaptive(lambda dps: _to_mp(G, dps), sym))
+    A = _check_square("G", G)
     sym = np.array_equal(A, A.T)
     if sym:
         ev = np.linalg.eigvalsh(A)
         if ev[-1] <= 0:
-            raise ValueError("G has no positive eigenvalue (not a Gram matrix)")
+            raise InputError(f"G has no positive eigenvalue (not a Gram matrix): largest {ev[-1]!r}")
         k64 = ev[-1] / ev[0] if ev[0] > 0 else math.inf
     else:
         sv = np.linalg.svd(A, compute_uv=False)
+        if sv[0] == 0:
+            raise InputError("G is the zero matrix: its condition number is undefined")
         k64 = sv[0] / sv[-1] if sv[-1] > 0 else math.inf
     if k64 <= threshold:
         return float(k64)
-    return _kappa_adaptive(lambda dps: _to_mp(A, dps), sym)
+    return _warn_if_singular(_kappa_adaptive(lambda dps: _to_mp(A, dps), sym))
+
+
+def _check_threshold(threshold) -> float:
+    """κ threshold for the high-precision path: a number > 0, or +inf (float64 only)."""
+    if isinstance(threshold, float | np.floating) and threshold == math.inf:
+        return math.inf
+    return check_positive_scalar("threshold", threshold)
+
+
+def _warn_if_singular(kappa: float) -> float:
+    if math.isinf(kappa):
+        warn_degenerate(f"G is singular to {MAX_DPS} digits: kappa = inf", stacklevel=4)
+    return kappa
+
+
+def _check_square(name: str, G, *, scale_free: bool = False) -> np.ndarray:
+    """A real, finite, non-empty square float64 matrix (m, m) with m <= MAX_L_DENSE."""
+    A = check_real_array(name, G, ndim=2)
+    if A.shape[0] != A.shape[1]:
+        raise InputError(f"{name} must be a non-empty square matrix, got shape {A.shape}")
+    if A.shape[0] > MAX_L_DENSE:
+        raise InputError(f"{name} is {A.shape[0]} x {A.shape[0]}, over the cap MAX_L_DENSE = "
+                         f"{MAX_L_DENSE}")
+    return A
 
 
 def _mp_symmetric(M) -> bool:
@@ -414,17 +515,32 @@ def condition_number_of_gram(
     precision raised until κ is resolved. ``kind="discrete"`` is the white-input finite horizon
     (dt, L). Returns float (math.inf if G is singular, e.g. repeated |b_j| with equal a).
     """
-    if kind == "continuous":
-        G = gram_matrix_continuous(w, B)
-    elif kind == "discrete":
-        G = gram_matrix_finite_horizon(w, B, dt=dt, L=L)
-    else:
-        raise ValueError(f"kind must be 'continuous' or 'discrete', got {kind!r}")
+    check_choice("kind", kind, _KINDS)
+    threshold = _check_threshold(threshold)
+    with warnings.catch_warnings(record=True) as caught:  # warn once, below
+        warnings.simplefilter("always", DegenerateInputWarning)
+        if kind == "continuous":
+            G = gram_matrix_continuous(w, B)
+        else:
+            if dt is None or L is None:
+                raise InputError("kind='discrete' needs dt and L")
+            G = gram_matrix_finite_horizon(w, B, dt=dt, L=L)
+    degenerate = [str(c.message) for c in caught if issubclass(c.category, DegenerateInputWarning)]
+    if degenerate:
+        warn_degenerate(degenerate[0], stacklevel=3)
+        return math.inf
     ev = np.linalg.eigvalsh(G)
+    if not ev[-1] > 0:
+        raise InputError("the Gram matrix of these w, B is zero (all features vanish)")
     k64 = ev[-1] / ev[0] if ev[0] > 0 else math.inf
     if k64 <= threshold:
         return float(k64)
-    return _kappa_adaptive(lambda dps: gram_matrix_mp(w, B, kind, dt=dt, L=L, dps=dps), True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateInputWarning)
+        kappa = _kappa_adaptive(
+            lambda dps: gram_matrix_mp(w, B, kind, dt=dt, L=L, dps=min(dps, MAX_DPS)), True
+        )
+    return _warn_if_singular(kappa)
 
 
 # ---------------------------------------------------------------- Gershgorin
@@ -436,12 +552,15 @@ def gershgorin_bounds(G) -> tuple[float, float]:
     Every eigenvalue lies in $[\min_i(G_{ii} - R_i), \max_i(G_{ii} + R_i)]$,
     $R_i = \sum_{j\ne i}|G_{ij}|$. Args: float64 (m, m). Returns (lower, upper) floats.
     """
-    A = as_finite("G", G, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
-        raise ValueError(f"G must be a non-empty square matrix, got shape {A.shape}")
+    A = _check_square("G", G)
+    # the interval scales with G: compute at unit scale (exact power of two), rescale
+    s = scale_of(A)
+    A = A / s
     d = np.diag(A)
     R = np.abs(A).sum(axis=1) - np.abs(d)
-    return float(np.min(d - R)), float(np.max(d + R))
+    with np.errstate(over="ignore"):
+        out = float(np.min(d - R)) * s, float(np.max(d + R)) * s
+    return check_finite_result(out, "G", "the Gershgorin interval (overflow)")
 
 
 def uniform_spacing_offdiag_bound(a, delta) -> np.ndarray:
@@ -454,16 +573,19 @@ def uniform_spacing_offdiag_bound(a, delta) -> np.ndarray:
     """
     from theory.gram import uniform_spacing_funcs
 
-    a = as_finite("a", a, dtype=np.float64)
-    delta = as_finite("delta", delta, dtype=np.float64)
+    a = check_real_array("a", a)
+    delta = check_real_array("delta", delta)
     if np.any(a <= 0):
-        raise ValueError(f"a must be > 0, got {a.reshape(-1)[np.argmax(a.reshape(-1) <= 0)]!r}")
+        raise InputError(f"a must be > 0, got {a.reshape(-1)[np.argmax(a.reshape(-1) <= 0)]!r}")
     if np.any(delta <= 0):
-        raise ValueError(
+        raise InputError(
             f"delta must be > 0, got {delta.reshape(-1)[np.argmax(delta.reshape(-1) <= 0)]!r}"
         )
+    a, delta = broadcast(a=a, delta=delta)
     _, off = uniform_spacing_funcs("numpy")
-    return np.asarray(off(a, delta), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        out = np.asarray(off(a, delta), dtype=np.float64)
+    return check_finite_result(out, "a and delta", "the bound (overflow at this scale)")
 
 
 def uniform_spacing_gershgorin_bounds(a: float, delta: float, m: int, b0: float = 0.0):
@@ -475,14 +597,17 @@ def uniform_spacing_gershgorin_bounds(a: float, delta: float, m: int, b0: float 
     """
     from theory.gram import uniform_spacing_funcs
 
-    if b0 < 0:
-        raise ValueError(f"b0 must be >= 0 for the bound, got {b0!r}")
-    m = check_L(m)
+    a = check_positive_scalar("a", a)
+    delta = check_positive_scalar("delta", delta)
+    m = check_int("m", m, 1, MAX_L_DENSE, cap_reason="MAX_L_DENSE")
+    b0 = check_real_scalar("b0", b0, minimum=0.0)
     diag, _ = uniform_spacing_funcs("numpy")
-    b = b0 + delta * np.arange(m)
-    d = np.asarray(diag(a, b), dtype=np.float64) * np.ones(m)
-    off = float(uniform_spacing_offdiag_bound(a, delta))
-    return float(d.min() - off), float(d.max() + off)
+    with np.errstate(all="ignore"):
+        b = b0 + delta * np.arange(m)
+        d = np.asarray(diag(a, b), dtype=np.float64) * np.ones(m)
+        off = float(uniform_spacing_offdiag_bound(a, delta))
+        out = float(d.min() - off), float(d.max() + off)
+    return check_finite_result(out, "a, delta and b0", "the interval (overflow at this scale)")
 
 
 # ---------------------------------------------------------------- gradient descent
@@ -490,22 +615,45 @@ def uniform_spacing_gershgorin_bounds(a: float, delta: float, m: int, b0: float 
 
 def gd_step_size(G) -> float:
     r"""Step 1/λ_max(G) of gradient descent on ℒ(c) = ½cᵀGc - gᵀc (SPEC Result 4.3 v)."""
-    A = as_finite("G", G, dtype=np.float64)
-    return float(1.0 / np.linalg.eigvalsh(A)[-1])
+    A = _check_square("G", G)
+    lmax = float(np.linalg.eigvalsh(A)[-1])
+    if not lmax > 0:
+        raise InputError(f"G must have a positive eigenvalue (a Gram matrix), largest {lmax!r}")
+    return check_finite_result(1.0 / lmax, "G", "1/λ_max (G is too small)")
 
 
 def gradient_descent(G, g, steps: int, *, c0=None, step: float | None = None) -> np.ndarray:
     r"""Run `steps` iterations $c \leftarrow c - \eta(Gc - g)$, η = 1/λ_max(G) (SPEC Result 4.3 v).
 
-    Args: G float64 (m, m); g float64 (m,); c0 (m,) default 0. Returns c after the steps (m,).
+    Args: G float64 (m, m); g float64 (m,); c0 (m,) default 0; steps in [0, MAX_GD_STEPS];
+    step > 0 (default 1/λ_max). Returns c after the steps (m,); ``InputError`` if the iteration
+    diverges to inf (a step above 2/λ_max).
     """
-    A = as_finite("G", G, dtype=np.float64)
-    g = as_finite("g", g, dtype=np.float64)
-    c = np.zeros_like(g) if c0 is None else as_finite("c0", c0, dtype=np.float64).copy()
-    eta = gd_step_size(A) if step is None else float(step)
-    for _ in range(int(steps)):
-        c -= eta * (A @ c - g)
-    return c
+    A, g, c = _check_G_g_c0(G, g, c0)
+    steps = check_int("steps", steps, 0, MAX_GD_STEPS, cap_reason="MAX_GD_STEPS")
+    eta = gd_step_size(A) if step is None else check_positive_scalar("step", step)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            c -= eta * (A @ c - g)
+    return check_finite_result(c, "step", "c (the iteration diverged: step > 2/λ_max?)")
+
+
+#: most gradient-descent steps a call runs (gradient_descent, gd_iterations)
+MAX_GD_STEPS = 10**8
+
+
+def _check_G_g_c0(G, g, c0):
+    A = _check_square("G", G)
+    m = A.shape[0]
+    g = check_real_array("g", g, shape=(m,))
+    c = np.zeros_like(g) if c0 is None else check_real_array("c0", c0, shape=(m,)).copy()
+    return A, g, c
+
+
+def _check_positive_definite(A: np.ndarray) -> None:
+    lam_min = float(np.linalg.eigvalsh(A)[0])
+    if not lam_min > 0:
+        raise InputError(f"G must be positive definite, smallest eigenvalue {lam_min!r}")
 
 
 def gd_iterations(G, g, *, c0=None, tol: float = 1e-6, max_iter: int = 10**7) -> int:
@@ -515,10 +663,11 @@ def gd_iterations(G, g, *, c0=None, tol: float = 1e-6, max_iter: int = 10**7) ->
     c* = G⁻¹g by a float64 solve — keep κ ≲ 1e8 here). Returns the count, or raises if
     ``max_iter`` is reached.
     """
-    A = as_finite("G", G, dtype=np.float64)
-    g = as_finite("g", g, dtype=np.float64)
+    A, g, c = _check_G_g_c0(G, g, c0)
+    tol = check_positive_scalar("tol", tol)
+    max_iter = check_int("max_iter", max_iter, 1, MAX_GD_STEPS, cap_reason="MAX_GD_STEPS")
+    _check_positive_definite(A)
     c_star = np.linalg.solve(A, g)
-    c = np.zeros_like(g) if c0 is None else as_finite("c0", c0, dtype=np.float64).copy()
     eta = gd_step_size(A)
     e0 = np.linalg.norm(c - c_star)
     if e0 == 0:
@@ -538,22 +687,38 @@ def gd_iterations_exact(G, e0, *, tol: float = 1e-6) -> int:
     $\|e_t\|^2 = \sum_i (v_i^\top e_0)^2 (1-\lambda_i/\lambda_{max})^{2t}$ is non-increasing in t,
     so t is found by bisection — no iteration is run (works for any κ that float64 eigh resolves).
     """
-    A = as_finite("G", G, dtype=np.float64)
-    e0 = as_finite("e0", e0, dtype=np.float64)
+    from scipy.special import logsumexp
+
+    A = _check_square("G", G)
+    e0 = check_real_array("e0", e0, shape=(A.shape[0],))
+    tol = check_real_scalar("tol", tol, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
+    # everything below is scale-free in G and in e0: work at unit scale
+    A = A / scale_of(A)
+    e0 = e0 / scale_of(e0)
     lam, V = np.linalg.eigh(A)
     if lam[0] <= 0:
-        raise ValueError(f"G must be positive definite, smallest eigenvalue {lam[0]!r}")
+        raise InputError(f"G must be positive definite, smallest eigenvalue {lam[0]!r}")
     u2 = (V.T @ e0) ** 2
+    if not u2.sum() > 0:
+        return 0  # e0 = 0: already converged
     rho = np.abs(1.0 - lam / lam[-1])
-    target = tol**2 * u2.sum()
-    if target == 0:
-        return 0
-    with np.errstate(divide="ignore"):
-        logr = np.log(rho)
+    if np.any((rho >= 1.0) & (u2 > 0)):
+        raise InputError(
+            "G is too ill-conditioned for float64 (λ_min/λ_max below machine epsilon): "
+            "the error never contracts; use condition_number/gd_iteration_bounds"
+        )
+    # compare in logs: tol² Σu² underflows for tol < 1e-154
+    keep = u2 > 0
+    log_u2, logr = np.log(u2[keep]), np.log(rho[keep])
+    log_target = 2.0 * math.log(tol) + float(logsumexp(log_u2))
+
+    def log_err2(t):
+        return float(logsumexp(log_u2 + 2 * t * logr))
 
     def err2(t):
-        return float(np.sum(u2 * np.exp(2 * t * logr)))
+        return log_err2(t) - log_target
 
+    target = 0.0
     hi = 1
     while err2(hi) > target:
         hi *= 2
@@ -576,8 +741,9 @@ def gd_iteration_bounds(kappa: float, tol: float, beta: float = 1.0) -> tuple[fl
     1 - 1/κ per step, so $t \ge \ln(\beta/tol)/(-\ln(1-1/\kappa))$ (lower; 0 if β <= tol).
     Returns (lower, upper).
     """
-    if not (kappa >= 1 and tol > 0 and tol < 1 and 0 <= beta <= 1):
-        raise ValueError(f"need kappa >= 1, 0 < tol < 1, 0 <= beta <= 1; got {kappa}, {tol}, {beta}")
+    kappa = check_real_scalar("kappa", kappa, minimum=1.0)
+    tol = check_real_scalar("tol", tol, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
+    beta = check_real_scalar("beta", beta, minimum=0.0, maximum=1.0)
     if kappa == 1:
         return 0.0, 1.0
     rate = -math.log1p(-1.0 / kappa)
@@ -588,16 +754,35 @@ def gd_iteration_bounds(kappa: float, tol: float, beta: float = 1.0) -> tuple[fl
 # ---------------------------------------------------------------- tradeoff, SPEC §4.4
 
 
-def _check_tradeoff_args(target_freqs, a, m):
-    f = as_finite("target_freqs", target_freqs, dtype=np.float64).reshape(-1)
-    if f.size == 0:
-        raise ValueError("target_freqs must hold at least one frequency, got an empty array")
+#: most model modes m in the exact (mpmath) tradeoff computations: O(m³) at high precision
+MAX_TRADEOFF_M = 1024
+
+
+def _check_freqs(target_freqs) -> np.ndarray:
+    f = check_real_array("target_freqs", target_freqs, ndim=(0, 1)).reshape(-1)
     if np.any(f < 0):
-        raise ValueError(f"target_freqs must be >= 0, got {f[np.argmax(f < 0)]!r}")
-    if not (np.isfinite(a) and a > 0):
-        raise ValueError(f"a (decay rate, Re w = -a) must be finite and > 0, got {a!r}")
-    m = check_L(m)
-    return f, float(a), m
+        raise InputError(f"target_freqs must be >= 0, got {f[np.argmax(f < 0)]!r}")
+    if f.size > MAX_TRADEOFF_M:
+        raise InputError(f"target_freqs has {f.size} entries, over the cap {MAX_TRADEOFF_M}")
+    return f
+
+
+def _check_tradeoff_args(target_freqs, a, m):
+    f = _check_freqs(target_freqs)
+    a = check_positive_scalar("a", a)
+    m = check_int("m", m, 1, MAX_TRADEOFF_M, cap_reason="MAX_TRADEOFF_M (exact mpmath path)")
+    return f, a, m
+
+
+def _check_alpha(alpha, f: np.ndarray) -> np.ndarray:
+    if alpha is None:
+        return _default_alpha(f.size)
+    al = check_real_array("alpha", alpha, ndim=(0, 1)).reshape(-1)
+    if al.shape != f.shape:
+        raise InputError(f"alpha must have the shape of target_freqs {f.shape}, got {al.shape}")
+    if not np.any(al):
+        raise InputError("alpha must not be all zero")
+    return al
 
 
 def _default_alpha(K: int) -> np.ndarray:
@@ -614,16 +799,21 @@ def target_coefficients(target_freqs, a: float, alpha=None) -> np.ndarray:
     import mpmath
 
     f, a, _ = _check_tradeoff_args(target_freqs, a, 1)
-    al = _default_alpha(f.size) if alpha is None else as_finite("alpha", alpha, dtype=np.float64)
-    if al.shape != f.shape:
-        raise ValueError(f"alpha must have the shape of target_freqs {f.shape}, got {al.shape}")
-    if not np.any(al):
-        raise ValueError("alpha must not be all zero")
-    Gt = gram_matrix_mp(-a + 1j * f, dps=40)
+    al = _check_alpha(alpha, f)
+    al = al / scale_of(al)  # the result is scale-free in alpha
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateInputWarning)  # repeated ω_k: handled below
+        Gt = gram_matrix_mp(-a + 1j * f, dps=40)
     with mpmath.workdps(40):
         v = mpmath.matrix([mpmath.mpf(float(x)) for x in al])
         nrm2 = (v.T * Gt * v)[0]
-        return al / float(mpmath.sqrt(nrm2))
+        if not nrm2 > 0:
+            raise InputError(
+                "alpha cancels: the target Σ α_k e^{-at}cos(ω_k t) is identically 0 for these "
+                "target_freqs (repeated ω_k with opposite α_k?)"
+            )
+        out = al / float(mpmath.sqrt(nrm2))
+    return check_finite_result(out, "a and target_freqs", "α (the target's norm under/overflows)")
 
 
 def target_kernel(t, target_freqs, a: float, alpha=None) -> np.ndarray:
@@ -631,9 +821,12 @@ def target_kernel(t, target_freqs, a: float, alpha=None) -> np.ndarray:
 
     Args: t float64 (...) >= 0 (time); returns float64 of t's shape.
     """
-    t = as_finite("t", t, dtype=np.float64)
-    al = target_coefficients(target_freqs, a, alpha)
-    f = np.asarray(target_freqs, dtype=np.float64).reshape(-1)
+    t = check_real_array("t", t, non_empty=False)
+    if np.any(t < 0):
+        raise InputError(f"t must be >= 0 (time), got {t.reshape(-1)[np.argmax(t.reshape(-1) < 0)]!r}")
+    f, a, _ = _check_tradeoff_args(target_freqs, a, 1)
+    check_elements(f"t.size * len(target_freqs) = {t.size} * {f.size}", t.size * f.size)
+    al = target_coefficients(f, a, alpha)
     return np.exp(-a * t)[..., None].squeeze(-1) * np.tensordot(
         np.cos(np.multiply.outer(t, f)), al, axes=([-1], [0])
     )
@@ -644,13 +837,14 @@ def model_frequencies(target_freqs, m: int, delta: float) -> np.ndarray:
 
     Raises if some b_j < 0 (b and -b give the same feature: keep ω̄ >= δ(m-1)/2).
     """
-    f = as_finite("target_freqs", target_freqs, dtype=np.float64).reshape(-1)
-    m = check_L(m)
-    if not (np.isfinite(delta) and delta > 0):
-        raise ValueError(f"delta must be finite and > 0, got {delta!r}")
-    b = f.mean() + delta * (np.arange(m) - (m - 1) / 2)
+    f = _check_freqs(target_freqs)
+    m = check_int("m", m, 1, MAX_TRADEOFF_M, cap_reason="MAX_TRADEOFF_M")
+    delta = check_positive_scalar("delta", delta)
+    with np.errstate(over="ignore"):
+        b = f.mean() + delta * (np.arange(m) - (m - 1) / 2)
+    check_finite_result(b, "delta and target_freqs", "b_j (overflow)")
     if b[0] < 0:
-        raise ValueError(
+        raise InputError(
             f"delta = {delta!r} puts b_0 = {b[0]:.4g} < 0: need mean(target_freqs) >= delta*(m-1)/2"
         )
     return b
@@ -670,7 +864,10 @@ def _mp_eigh_resolved(build: Callable[[int], tuple], dps0: int = 30):
             if ratio > 0 and -mpmath.log10(ratio) < dps - 20:
                 return dps, G, ev, V, extra
         if dps > MAX_DPS:
-            raise ValueError("Gram matrix is singular to 600 digits (repeated |b_j|?)")
+            raise InputError(
+                f"the model Gram matrix is singular to {MAX_DPS} digits for these target_freqs, "
+                "a, m and delta (repeated |b_j|, or delta tiny against a?)"
+            )
         dps = max(2 * dps, int(-mpmath.log10(ratio)) + 40) if ratio > 0 else 2 * dps
 
 
@@ -708,12 +905,8 @@ def tradeoff_point(
 
     f, a, m = _check_tradeoff_args(target_freqs, a, m)
     b = model_frequencies(f, m, delta)
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be finite and >= 0, got {noise!r}")
-    if noise > 0 and (n_samples is None or n_samples < 1):
-        raise ValueError(f"n_samples must be >= 1 when noise > 0, got {n_samples!r}")
-    if budget is not None and (int(budget) != budget or budget < 0):
-        raise ValueError(f"budget must be None (least squares) or an integer >= 0, got {budget!r}")
+    delta = check_positive_scalar("delta", delta)
+    noise, n_samples, budget = _check_noise(noise, n_samples, budget)
     al = target_coefficients(f, a, alpha)
     w_model = -a + 1j * b
     w_all = np.concatenate([w_model, -a + 1j * f])
@@ -743,9 +936,20 @@ def tradeoff_point(
             opt = mpmath.fsum(u[i] ** 2 / ev[i] * rr[i] ** (2 * T) for i in range(m)) / 2
             var = s2n * mpmath.fsum((1 - rr[i] ** T) ** 2 for i in range(m)) / 2
         kappa = float(lmax / min(ev))
-    ols = ols_excess_risk(m, n_samples, noise, float(A)) if n_samples else (
-        0.0 if noise == 0 and A == 0 else math.inf)
+    ols = ols_excess_risk(m, n_samples, noise, max(float(A), 0.0)) if n_samples else (
+        0.0 if noise == 0 and A == 0 else _infinite_ols())
     return TradeoffPoint(float(delta), max(float(A), 0.0), float(opt), float(var), ols, kappa)
+
+
+def _check_noise(noise, n_samples, budget):
+    noise = check_real_scalar("noise", noise, minimum=0.0)
+    if n_samples is not None:
+        n_samples = check_int("n_samples", n_samples, 1)
+    if noise > 0 and n_samples is None:
+        raise InputError(f"n_samples must be >= 1 when noise > 0, got {n_samples!r}")
+    if budget is not None:
+        budget = check_int("budget", budget, 0, MAX_GD_STEPS, cap_reason="MAX_GD_STEPS")
+    return noise, n_samples, budget
 
 
 def approximation_error(target_freqs, a: float, m: int, delta: float, *, alpha=None) -> float:
@@ -758,11 +962,25 @@ def ols_excess_risk(m: int, n_samples: int, noise: float, approximation: float =
 
     With z ~ N(0, G) and the residual y - ⟨c*, z⟩ Gaussian, independent of z, with variance
     σ² + 2A (A the approximation error in ℒ units), E[ℒ(ĉ)] - A = ½(σ² + 2A)·m/(n - m - 1)
-    for n > m + 1 (inf otherwise). Independent of κ(G).
+    for n > m + 1 (inf otherwise, with a :class:`DegenerateInputWarning`). Independent of κ(G).
     """
-    if n_samples is None or n_samples <= m + 1:
+    m = check_int("m", m, 1)
+    n_samples = check_int("n_samples", n_samples, 1)
+    noise = check_real_scalar("noise", noise, minimum=0.0)
+    approximation = check_real_scalar("approximation", approximation, minimum=0.0)
+    if n_samples <= m + 1:
+        warn_degenerate(f"n_samples = {n_samples} <= m + 1 = {m + 1}: the least-squares risk is "
+                        "infinite (inf)")
         return math.inf
-    return 0.5 * (noise**2 + 2 * approximation) * m / (n_samples - m - 1)
+    with np.errstate(over="ignore"):
+        out = 0.5 * (noise**2 + 2 * approximation) * m / (n_samples - m - 1)
+    return check_finite_result(out, "noise and approximation", "the risk (overflow)")
+
+
+def _infinite_ols() -> float:
+    warn_degenerate("n_samples is None with a nonzero approximation error: the least-squares "
+                    "risk is infinite (inf)", stacklevel=4)
+    return math.inf
 
 
 @dataclass(frozen=True)
@@ -800,9 +1018,14 @@ def tradeoff_curves(
     ``estimation = optimization + variance`` (budgeted GD, fixed design) and
     ``total = approximation + estimation``. Exact (mpmath) — see the module docstring.
     """
-    deltas = as_finite("deltas", deltas, dtype=np.float64).reshape(-1)
-    if deltas.size == 0:
-        raise ValueError("deltas must be non-empty")
+    deltas = check_real_array("deltas", deltas, ndim=(0, 1)).reshape(-1)
+    if np.any(deltas <= 0):
+        raise InputError(f"deltas must be > 0, got {deltas[np.argmax(deltas <= 0)]!r}")
+    check_int("the number of deltas", deltas.size, 1, 10**5)
+    f, a, m = _check_tradeoff_args(target_freqs, a, m)
+    _check_alpha(alpha, f)
+    _check_noise(noise, n_samples, budget)
+    progress = check_bool("progress", progress)
     it = deltas
     if progress:
         from tqdm import tqdm
@@ -830,7 +1053,13 @@ def minimize_total_error(
     """
     from scipy.optimize import minimize_scalar
 
-    lo, hi = bracket
+    f, a, m = _check_tradeoff_args(target_freqs, a, m)
+    _check_alpha(alpha, f)
+    _check_noise(noise, n_samples, budget)
+    lo, hi = check_real_array("bracket", bracket, shape=(2,))
+    if not 0 < lo < hi:
+        raise InputError(f"bracket must be (lo, hi) with 0 < lo < hi, got {bracket!r}")
+    grid = check_int("grid", grid, 3, 10**4)
     ds = np.geomspace(lo, hi, grid)
     cur = tradeoff_curves(target_freqs, a, m, ds, noise, n_samples, budget, alpha=alpha)
     i = int(np.argmin(cur.total))
@@ -858,13 +1087,22 @@ def discrete_tradeoff_problem(
     ``G`` = ΔΦΦᵀ (m, m) (= ``gram_matrix(w, kind="discrete", dt=dt, L=L)``), ``g`` = ΔΦρ* (m,),
     ``rho_star_norm2`` = Δ‖ρ*‖², ``w`` (m,) complex, ``b`` (m,). All float64 except w.
     """
-    b = model_frequencies(target_freqs, m, delta)
-    w = -float(a) + 1j * b
+    f, a, m = _check_tradeoff_args(target_freqs, a, m)
+    _check_alpha(alpha, f)
+    dt = check_positive_scalar("dt", dt)
+    L = check_L(L)
+    check_elements(f"the features m * L = {m} * {L}", m * L)
+    b = model_frequencies(f, m, delta)
+    w = -a + 1j * b
     Phi = sampled_features(w, dt=dt, L=L)
-    t = np.arange(L) * float(dt)
-    rho = target_kernel(t, target_freqs, a, alpha)
+    with np.errstate(over="ignore"):
+        t = np.arange(L) * dt
+    t = check_finite_result(t, "dt and L", "t_k = kΔ (overflow)")
+    rho = target_kernel(t, f, a, alpha)
     G = gram_matrix_discrete(w, dt=dt, L=L)
-    return {
-        "t": t, "Phi": Phi, "rho_star": rho, "G": G, "g": float(dt) * (Phi @ rho),
-        "rho_star_norm2": np.asarray(float(dt) * rho @ rho), "w": w, "b": b,
+    out = {
+        "t": t, "Phi": Phi, "rho_star": rho, "G": G, "g": dt * (Phi @ rho),
+        "rho_star_norm2": np.asarray(dt * rho @ rho), "w": w, "b": b,
     }
+    check_finite_result(list(out.values()), "a, delta, dt and L", "the sampled problem")
+    return out

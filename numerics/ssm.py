@@ -21,7 +21,21 @@ import math
 import numpy as np
 import scipy.fft
 
-from ._checks import as_finite, broadcast, check_choice, check_dt, check_L, check_w
+from ._checks import (
+    MAX_L_FFT,
+    InputError,
+    broadcast,
+    check_bool,
+    check_choice,
+    check_complex_array,
+    check_dt,
+    check_elements,
+    check_finite_result,
+    check_L,
+    check_real_array,
+    check_w,
+    scale_of,
+)
 
 __all__ = [
     "expm1_over_z",
@@ -42,11 +56,17 @@ def expm1_over_z(z) -> np.ndarray:
 
     SPEC §1.1. Uses $e^{x+iy}-1 = \mathrm{expm1}(x)\cos y - 2\sin^2(y/2) + i e^x \sin y$,
     which has no cancellation for Re z <= 0, then divides by z (no 0/0: z = 0 maps to 1).
-    Shapes: any; dtype complex128.
+    Shapes: any (empty allowed); dtype complex128. Raises ``InputError`` where the value
+    overflows float64 (Re z ≳ 709).
     """
-    z = np.asarray(z, dtype=np.complex128)
+    z = check_complex_array("z", z, non_empty=False)
+    return check_finite_result(_expm1_over_z(z), "z", "(e^z - 1)/z")
+
+
+def _expm1_over_z(z: np.ndarray) -> np.ndarray:
     x, y = z.real, z.imag
-    num = (np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2) + 1j * (np.exp(x) * np.sin(y))
+    with np.errstate(all="ignore"):
+        num = (np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2) + 1j * (np.exp(x) * np.sin(y))
     out = np.ones_like(z)
     nz = z != 0
     with np.errstate(over="ignore", invalid="ignore"):
@@ -69,24 +89,35 @@ def zoh(w, dt) -> tuple[np.ndarray, np.ndarray]:
             (pass ``dt[..., None]`` for one Δ per channel of a (H, N) ``w``).
     Returns:
         ``(w_bar, B_factor)``, complex128 of the broadcast shape, with B_bar = B_factor · B.
+        Raises ``InputError`` if Δw overflows float64 (Re Δw ≳ 709: an unstable mode).
     """
-    w = as_finite("w", w).astype(np.complex128)
-    dt = check_dt(dt)
+    w, dt = _check_w_dt(w, dt)
     z = dt * w
-    return np.exp(z), dt * expm1_over_z(z)
+    with np.errstate(all="ignore"):
+        out = np.exp(z), dt * _expm1_over_z(z)
+    return check_finite_result(out, "w and dt", "e^{Δw} (an unstable mode Re Δw ≳ 709)")
+
+
+def _check_w_dt(w, dt) -> tuple[np.ndarray, np.ndarray]:
+    w = check_complex_array("w", w)
+    dt = check_dt(dt)
+    broadcast(w=w, dt=dt)
+    return w, dt
 
 
 def bilinear(w, dt) -> tuple[np.ndarray, np.ndarray]:
     r"""Bilinear (Tustin) discretization (SPEC §1.1).
 
     $\bar w = (1 + \Delta w/2)/(1 - \Delta w/2)$, $\bar B = \Delta/(1 - \Delta w/2)\, B$.
-    Shapes as in :func:`zoh`; returns ``(w_bar, B_factor)``, complex128.
+    Shapes as in :func:`zoh`; returns ``(w_bar, B_factor)``, complex128. Raises ``InputError``
+    at the pole Δw = 2 and where Δw overflows float64.
     """
-    w = as_finite("w", w).astype(np.complex128)
-    dt = check_dt(dt)
+    w, dt = _check_w_dt(w, dt)
     half = 0.5 * dt * w
     denom = 1.0 - half
-    return (1.0 + half) / denom, dt / denom
+    with np.errstate(all="ignore"):
+        out = (1.0 + half) / denom, dt / denom
+    return check_finite_result(out, "w and dt", "the bilinear map (pole at Δw = 2, or overflow)")
 
 
 def _log_w_bar(w: np.ndarray, dt: np.ndarray, method: str) -> np.ndarray:
@@ -106,16 +137,17 @@ def discretize(w, dt, method: str = "zoh") -> tuple[np.ndarray, np.ndarray]:
 
 def _prepare(w, B, c, dt, method, allow_unstable):
     check_choice("method", method, _METHODS)
+    allow_unstable = check_bool("allow_unstable", allow_unstable)
     w = check_w(w, allow_unstable)
-    B = as_finite("B", B).astype(np.complex128)
-    c = as_finite("c", c).astype(np.complex128)
+    B = check_complex_array("B", B)
+    c = check_complex_array("c", c)
     dt = check_dt(dt)
     w, B, c = broadcast(w=w, B=B, c=c)
     lead = w.shape[:-1]
     try:
         dt_b = np.broadcast_to(dt, lead)
     except ValueError:
-        raise ValueError(
+        raise InputError(
             f"dt of shape {dt.shape} does not broadcast to the channel shape {lead} of w{w.shape}"
         ) from None
     return w, B, c, dt_b[..., None]
@@ -150,10 +182,20 @@ def ssm_kernel(
             N/2 modes), and the kernel is $2\,\mathrm{Re}\sum_n(\cdot)$.
         allow_unstable: accept Re w > 0.
     Returns:
-        float64 array of shape (..., L).
+        float64 array of shape (..., L). ``L <= MAX_L_FFT`` and (channels·L) within
+        ``MAX_ELEMENTS``; ``InputError`` if the kernel overflows float64 (e.g. c, B ~ 1e300).
     """
     L = check_L(L)
+    conj_pairs = check_bool("conj_pairs", conj_pairs)
     w, B, c, dt = _prepare(w, B, c, dt, method, allow_unstable)
+    check_elements(f"the kernel, channels * L = {int(np.prod(w.shape[:-1]))} * {L}",
+                   int(np.prod(w.shape[:-1])) * L)
+    with np.errstate(all="ignore"):
+        K = _kernel(w, B, c, dt, L, method, conj_pairs)
+    return check_finite_result(K, "w, B, c and dt", "the kernel (overflow at this scale)")
+
+
+def _kernel(w, B, c, dt, L, method, conj_pairs) -> np.ndarray:
     B_factor = discretize(w, dt, method)[1]
     coef = c * B_factor * B  # (..., N)
     if conj_pairs:
@@ -177,7 +219,8 @@ def conjugate_pairs(w, B, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ``ssm_kernel(*conjugate_pairs(w, B, c), dt, L)`` equals
     ``ssm_kernel(w, B, c, dt, L, conj_pairs=True)``. Shapes (..., N/2) -> (..., N).
     """
-    w, B, c = (np.asarray(a, dtype=np.complex128) for a in (w, B, c))
+    w, B, c = (check_complex_array(n, a, ndim=range(1, 33)) for n, a in (("w", w), ("B", B), ("c", c)))
+    w, B, c = broadcast(w=w, B=B, c=c)
     return tuple(np.concatenate([a, a.conj()], axis=-1) for a in (w, B, c))
 
 
@@ -196,24 +239,30 @@ def ssm_recurrence(
         y, float64 of shape broadcast(x.shape[:-1], channels) + (L,).
     """
     w, B, c, dt = _prepare(w, B, c, dt, method, allow_unstable)
-    x = as_finite("x", x, dtype=np.float64)
-    if x.ndim == 0 or x.shape[-1] == 0:
-        raise ValueError(f"x must have a time axis of length >= 1, got shape {x.shape}")
+    x = _check_time_axis("x", x, "a time axis")
     w_bar, B_factor = discretize(w, dt, method)
     B_bar = B_factor * B
     L = x.shape[-1]
     try:
         lead = np.broadcast_shapes(x.shape[:-1], w.shape[:-1])
     except ValueError:
-        raise ValueError(
+        raise InputError(
             f"x of shape {x.shape} does not broadcast with the channel shape {w.shape[:-1]}"
         ) from None
     h = np.zeros(lead + (w.shape[-1],), dtype=np.complex128)
     y = np.empty(lead + (L,), dtype=np.float64)
-    for k in range(L):
-        h = w_bar * h + B_bar * x[..., k, None]
-        y[..., k] = np.einsum("...n,...n->...", c, h).real
-    return y
+    with np.errstate(all="ignore"):
+        for k in range(L):
+            h = w_bar * h + B_bar * x[..., k, None]
+            y[..., k] = np.einsum("...n,...n->...", c, h).real
+    return check_finite_result(y, "w, B, c, dt and x", "y (overflow at this scale)")
+
+
+def _check_time_axis(name: str, a, axis: str) -> np.ndarray:
+    a = check_real_array(name, a, non_empty=False)
+    if a.ndim == 0 or a.shape[-1] == 0:
+        raise InputError(f"{name} must have {axis} of length >= 1, got shape {a.shape}")
+    return a
 
 
 def causal_conv(kernel, x) -> np.ndarray:
@@ -225,14 +274,22 @@ def causal_conv(kernel, x) -> np.ndarray:
     Returns:
         float64 (broadcast leading..., L).
     """
-    kernel = as_finite("kernel", kernel, dtype=np.float64)
-    x = as_finite("x", x, dtype=np.float64)
-    if x.ndim == 0 or x.shape[-1] == 0:
-        raise ValueError(f"x must have a time axis of length >= 1, got shape {x.shape}")
-    if kernel.ndim == 0 or kernel.shape[-1] == 0:
-        raise ValueError(f"kernel must have a lag axis of length >= 1, got shape {kernel.shape}")
+    kernel = _check_time_axis("kernel", kernel, "a lag axis")
+    x = _check_time_axis("x", x, "a time axis")
     L = x.shape[-1]
+    if L > MAX_L_FFT:
+        raise InputError(f"x has L = {L} time steps, over the cap MAX_L_FFT = {MAX_L_FFT}")
+    try:
+        np.broadcast_shapes(kernel.shape[:-1], x.shape[:-1])
+    except ValueError:
+        raise InputError(
+            f"kernel{kernel.shape} and x{x.shape}: leading axes do not broadcast"
+        ) from None
     kernel = kernel[..., :L]
+    # the product scales as kernel * x: convolve at unit scale (exact powers of two), rescale
+    sk, sx = scale_of(kernel), scale_of(x)
     n = scipy.fft.next_fast_len(2 * L, real=True)
-    y = scipy.fft.irfft(scipy.fft.rfft(kernel, n) * scipy.fft.rfft(x, n), n)
-    return y[..., :L]
+    y = scipy.fft.irfft(scipy.fft.rfft(kernel / sk, n) * scipy.fft.rfft(x / sx, n), n)
+    with np.errstate(over="ignore"):
+        y = (y[..., :L] * sk) * sx
+    return check_finite_result(y, "kernel and x", "y = kernel * x (the product of the scales)")
