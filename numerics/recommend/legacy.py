@@ -1,0 +1,169 @@
+r"""Earlier ``recommend`` diagnostics kept for their users (SPEC §2.4).
+
+:func:`lambda_max_growth_exponent` / :func:`classify_growth`: the slope of λ_max over prefixes
+(inherits the periodogram's upward bias when applied to a full-lag r̂ — the default diagnosis is
+now :mod:`numerics.recommend.diagnose`). :func:`noise_floor_lambda_max`: λ̂_max of white noise
+under a given estimator (opt-in, ``noise_floor_draws``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import linregress
+
+from .._checks import InputError
+from ..autocorrelation import estimate_autocorrelation, lag_window, toeplitz_lambda_max
+
+__all__ = ["GROWTH_SHORT", "GROWTH_STRONG", "NOISE_SIGMAS", "lambda_max_growth_exponent",
+           "classify_growth", "NoiseFloor", "noise_floor_lambda_max"]
+
+GROWTH_SHORT = 0.15
+GROWTH_STRONG = 0.85
+NOISE_SIGMAS = 3.0
+NOISE_FLOOR_MAX_SAMPLES = 1 << 24
+_WINDOWS = ("parzen", "bartlett", "none")
+
+
+def _check_window(window, max_lag):
+    if window not in _WINDOWS:
+        raise InputError(f"window must be one of {', '.join(map(repr, _WINDOWS))}, got {window!r}")
+    if max_lag is None:
+        return None, None
+    if (isinstance(max_lag, bool) or not isinstance(max_lag, int | float | np.integer | np.floating)
+            or not math.isfinite(max_lag) or not float(max_lag).is_integer() or max_lag < 1):
+        raise InputError(f"max_lag must be an integer >= 1 (lag window width M), got {max_lag!r}")
+    if window == "none":
+        raise InputError(f"max_lag = {max_lag!r} needs a lag window; window is 'none'")
+    return window, int(max_lag)
+
+
+def _windowed_lambda(r, window, max_lag):
+    return r if window is None else lag_window(r, max_lag, window)
+
+
+def lambda_max_growth_exponent(r, L: int, *, min_L: int = 16, rtol: float = 1e-4):
+    r"""Fitted exponent e of λ_max(L') ~ L'^e over prefixes L' = L, L/2, L/4, … >= min_L.
+
+    SPEC §2.4 (the class the data behave like, Result 2.3). r: the (estimated) r(k), at least
+    L lags. Returns (e, prefixes (n,), λ_max (n,)); e = nan with fewer than 3 prefixes.
+    """
+    Ls = []
+    n = int(L)
+    while n >= min_L:
+        Ls.append(n)
+        n //= 2
+    Ls = Ls[::-1]
+    lam = np.array([toeplitz_lambda_max(np.asarray(r)[:m], rtol=rtol).value for m in Ls])
+    if len(Ls) < 3 or np.any(lam <= 0):
+        return math.nan, np.asarray(Ls), lam
+    return float(linregress(np.log(Ls), np.log(lam)).slope), np.asarray(Ls), lam
+
+
+def classify_growth(e: float) -> str:
+    """Name the class of SPEC Result 2.3 that a growth exponent e of λ_max points to."""
+    if math.isnan(e):
+        return "undetermined (sequence too short for a growth fit)"
+    if e < GROWTH_SHORT:
+        return "short memory (white / AR(1) / power law α > 1): Δ ~ L^-1/2"
+    if e > GROWTH_STRONG:
+        return "strongly correlated (constant / periodic / nonzero mean): Δ ~ L^-1"
+    return f"long memory (power law α ≈ {1 - e:.2f}): Δ ~ L^-{(1 + e) / 2:.2f}"
+
+
+@dataclass(frozen=True)
+class NoiseFloor:
+    r"""λ̂_max of unit-variance Gaussian white noise under the recommend estimator (SPEC §2.4).
+
+    Units of r(0) (the true λ_max is 1). ``values``: float64 (draws,), one λ̂_max per draw;
+    ``mean``, ``sd`` (ddof = 1), ``max`` over the draws.
+    """
+
+    n_seq: int
+    L: int
+    L_data: int
+    window: str | None
+    max_lag: int | None
+    seed: int
+    values: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values))
+
+    @property
+    def sd(self) -> float:
+        return float(np.std(self.values, ddof=1)) if self.values.size > 1 else math.nan
+
+    @property
+    def max(self) -> float:
+        return float(np.max(self.values))
+
+    def to_dict(self) -> dict:
+        return {
+            "what": "lambda_max of Gaussian white noise, r(0) = 1, same n_seq, L, biased "
+                    "uncentered estimator and window (true value 1)",
+            "n_seq": self.n_seq, "L": self.L, "L_data": self.L_data, "window": self.window,
+            "max_lag": self.max_lag, "seed": self.seed, "draws": int(self.values.size),
+            "mean": self.mean, "sd": self.sd, "max": self.max, "sigmas": NOISE_SIGMAS,
+            "values": self.values,
+        }
+
+
+def noise_floor_lambda_max(
+    n_seq: int,
+    L: int,
+    *,
+    L_data: int | None = None,
+    max_lag: int | None = None,
+    window: str = "parzen",
+    draws: int = 8,
+    seed: int = 0,
+) -> NoiseFloor:
+    r"""λ̂_max that unit-variance white noise shows under the recommend estimator (SPEC §2.4).
+
+    The noise floor of :func:`recommend_initialization`: ``draws`` seeded Monte-Carlo draws of
+    n_seq Gaussian white-noise sequences of length L_data, each through the same pipeline —
+    biased uncentered FFT estimate r̂ (:func:`numerics.estimate_autocorrelation`), the same lag
+    window (``max_lag=None``: none), λ_max of T(r̂[:L]) (Lanczos on FFT mat-vecs, rtol 1e-2).
+    The true value is 1; the excess is sampling noise (the max of a noisy averaged
+    periodogram). A channel whose λ̂_max / r̂(0) is not clearly above this floor is
+    indistinguishable from white noise at this n_seq and L. Deterministic for a fixed seed.
+    Cost: ``draws`` estimates of one channel; draws are reduced (to >= 2) so that the total
+    simulated samples stay <= NOISE_FLOOR_MAX_SAMPLES.
+
+    Args:
+        n_seq: number of sequences (>= 1).
+        L: length the model sees (λ_max of the first L lags), 2 <= L <= L_data.
+        L_data: length of each sequence (default L).
+        max_lag, window: as in :func:`recommend_initialization`.
+        draws: Monte-Carlo draws (>= 2).
+        seed: seed of the numpy Generator.
+    Returns:
+        :class:`NoiseFloor` (units of r(0)).
+    """
+    for name, v, lo in (("n_seq", n_seq, 1), ("L", L, 2), ("draws", draws, 2)):
+        if isinstance(v, bool) or not float(v).is_integer() or int(v) < lo:
+            raise InputError(f"{name} must be an integer >= {lo}, got {v!r}")
+    n_seq, L, draws = int(n_seq), int(L), int(draws)
+    L_data = L if L_data is None else L_data
+    if isinstance(L_data, bool) or not float(L_data).is_integer() or int(L_data) < L:
+        raise InputError(f"L_data must be an integer >= L = {L}, got {L_data!r}")
+    L_data = int(L_data)
+    win, M = _check_window(window, max_lag)
+    draws = max(2, min(draws, NOISE_FLOOR_MAX_SAMPLES // (n_seq * L_data)))
+    rng = np.random.default_rng(seed)
+    block = max(1, (1 << 20) // L_data)  # sequences per simulated block (~8 MB)
+
+    def blocks():
+        for i in range(0, n_seq, block):
+            yield rng.standard_normal((min(block, n_seq - i), L_data))
+
+    values = np.empty(draws)
+    for d in range(draws):
+        r = estimate_autocorrelation(blocks(), max_lag=L - 1, centered=False, normalize=False)
+        r = _windowed_lambda(r, win, M)
+        values[d] = toeplitz_lambda_max(r, rtol=1e-2, method="lanczos", max_matvecs=80).value
+    return NoiseFloor(n_seq, L, L_data, win, M, int(seed), values)
