@@ -45,6 +45,7 @@ __all__ = [
     "MAX_L_DENSE",
     "MAX_N_DENSE",
     "MAX_ELEMENTS",
+    "MAX_INT",
     "check_int",
     "check_L",
     "check_elements",
@@ -67,6 +68,8 @@ MAX_L_FFT = 2**26
 MAX_L_DENSE = 2**14
 #: Largest N for which an N x N matrix is factorized (eigh/expm/solve of HiPPO-LegS): 2^12.
 MAX_N_DENSE = 2**12
+#: Largest integer any size or count may take (int64, what numpy can index with).
+MAX_INT = 2**62
 #: Largest number of elements of any one array a public function allocates (2^27: 1 GiB float64).
 MAX_ELEMENTS = 2**27
 
@@ -147,9 +150,11 @@ def check_int(name: str, value, minimum: int | None = 0, maximum: int | None = N
         ) from None
     if minimum is not None and v < minimum:
         raise InputError(f"{name} must be {rule}, got {v}")
-    if maximum is not None and v > maximum:
+    if maximum is None:
+        maximum, cap_reason = MAX_INT, cap_reason or "the int64 range, MAX_INT"
+    if v > maximum:
         why = f" ({cap_reason})" if cap_reason else ""
-        raise InputError(f"{name} must be <= {maximum}{why}, got {v}")
+        raise InputError(f"{name} must be <= {maximum}{why}, got {_short(v)}")
     return int(v)
 
 

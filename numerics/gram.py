@@ -602,6 +602,7 @@ def uniform_spacing_gershgorin_bounds(a: float, delta: float, m: int, b0: float 
     m = check_int("m", m, 1, MAX_L_DENSE, cap_reason="MAX_L_DENSE")
     b0 = check_real_scalar("b0", b0, minimum=0.0)
     diag, _ = uniform_spacing_funcs("numpy")
+    a, delta = np.float64(a), np.float64(delta)  # numpy arithmetic: overflow gives inf, not an error
     with np.errstate(all="ignore"):
         b = b0 + delta * np.arange(m)
         d = np.asarray(diag(a, b), dtype=np.float64) * np.ones(m)
@@ -809,8 +810,9 @@ def target_coefficients(target_freqs, a: float, alpha=None) -> np.ndarray:
         nrm2 = (v.T * Gt * v)[0]
         if not nrm2 > 0:
             raise InputError(
-                "alpha cancels: the target Σ α_k e^{-at}cos(ω_k t) is identically 0 for these "
-                "target_freqs (repeated ω_k with opposite α_k?)"
+                "alpha cancels: the target Σ α_k e^{-at}cos(ω_k t) has norm 0 to 40 digits for "
+                "these target_freqs and a (repeated ω_k with opposite α_k, or ω_k spacing "
+                "negligible against a?)"
             )
         out = al / float(mpmath.sqrt(nrm2))
     return check_finite_result(out, "a and target_freqs", "α (the target's norm under/overflows)")
@@ -863,12 +865,13 @@ def _mp_eigh_resolved(build: Callable[[int], tuple], dps0: int = 30):
             ratio = lo / hi if hi > 0 else mpmath.mpf(0)
             if ratio > 0 and -mpmath.log10(ratio) < dps - 20:
                 return dps, G, ev, V, extra
-        if dps > MAX_DPS:
+        if dps >= MAX_DPS:
             raise InputError(
                 f"the model Gram matrix is singular to {MAX_DPS} digits for these target_freqs, "
                 "a, m and delta (repeated |b_j|, or delta tiny against a?)"
             )
         dps = max(2 * dps, int(-mpmath.log10(ratio)) + 40) if ratio > 0 else 2 * dps
+        dps = min(dps, MAX_DPS)
 
 
 @dataclass(frozen=True)
@@ -938,6 +941,8 @@ def tradeoff_point(
         kappa = float(lmax / min(ev))
     ols = ols_excess_risk(m, n_samples, noise, max(float(A), 0.0)) if n_samples else (
         0.0 if noise == 0 and A == 0 else _infinite_ols())
+    check_finite_result((float(opt), float(var), kappa), "noise and n_samples",
+                        "the estimation error (overflow)")
     return TradeoffPoint(float(delta), max(float(A), 0.0), float(opt), float(var), ols, kappa)
 
 
@@ -973,7 +978,7 @@ def ols_excess_risk(m: int, n_samples: int, noise: float, approximation: float =
                         "infinite (inf)")
         return math.inf
     with np.errstate(over="ignore"):
-        out = 0.5 * (noise**2 + 2 * approximation) * m / (n_samples - m - 1)
+        out = 0.5 * (np.float64(noise) ** 2 + 2 * approximation) * m / (n_samples - m - 1)
     return check_finite_result(out, "noise and approximation", "the risk (overflow)")
 
 
@@ -1031,7 +1036,12 @@ def tradeoff_curves(
         from tqdm import tqdm
 
         it = tqdm(deltas, desc="tradeoff δ")
-    pts = [tradeoff_point(target_freqs, a, m, d, noise, n_samples, budget, alpha=alpha) for d in it]
+    pts = []
+    for i, d in enumerate(it):
+        try:
+            pts.append(tradeoff_point(target_freqs, a, m, d, noise, n_samples, budget, alpha=alpha))
+        except InputError as e:
+            raise InputError(f"deltas[{i}] = {d!r}: {e}") from None
 
     def col(name):
         return np.array([getattr(p, name) for p in pts], dtype=np.float64)
@@ -1061,7 +1071,10 @@ def minimize_total_error(
         raise InputError(f"bracket must be (lo, hi) with 0 < lo < hi, got {bracket!r}")
     grid = check_int("grid", grid, 3, 10**4)
     ds = np.geomspace(lo, hi, grid)
-    cur = tradeoff_curves(target_freqs, a, m, ds, noise, n_samples, budget, alpha=alpha)
+    try:
+        cur = tradeoff_curves(target_freqs, a, m, ds, noise, n_samples, budget, alpha=alpha)
+    except InputError as e:
+        raise InputError(f"bracket = {tuple(bracket)!r}: {e}") from None
     i = int(np.argmin(cur.total))
     l_lo, l_hi = np.log(ds[max(i - 1, 0)]), np.log(ds[min(i + 1, grid - 1)])
     if l_hi <= l_lo:

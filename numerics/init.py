@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import MAX_L_FFT, MAX_N_DENSE, InputError, check_int, check_real_scalar, check_rng
+from ._checks import (
+    MAX_L_FFT,
+    MAX_N_DENSE,
+    InputError,
+    check_bool,
+    check_int,
+    check_real_scalar,
+    check_rng,
+)
 
 __all__ = [
     "SSMInit",
@@ -111,6 +119,7 @@ def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False)
     """
     N = _check_N(N, maximum=MAX_N_DENSE)
     b_scale = check_real_scalar("b_scale", b_scale)
+    return_eigenvectors = check_bool("return_eigenvectors", return_eigenvectors)
     A, B, P = hippo_legs(N)
     S = A + np.outer(P, P)
     K = S + 0.5 * np.eye(N)

@@ -31,6 +31,7 @@ from ._checks import (
     check_L,
     check_real_scalar,
     check_rng,
+    scale_of,
 )
 from .ssm import ssm_kernel
 
@@ -210,7 +211,15 @@ def copy_first_token_features(a: float, L: int, m: int) -> tuple[np.ndarray, flo
 
 
 def _ridge_solve(Phi: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarray:
-    """argmin ‖Φθ - t‖² + λ‖θ‖², λ = ridge · ‖Φ‖_F² / n (ridge relative to the mean σ²)."""
+    """argmin ‖Φθ - t‖² + λ‖θ‖², λ = ridge · ‖Φ‖_F² / n (ridge relative to the mean σ²).
+
+    Solved at unit scale: Φ = sΦ' with s a power of two gives θ = θ'/s exactly, so a tiny Φ
+    (large a, whose features are ~1/a) neither underflows λ nor makes the system singular."""
+    s = scale_of(Phi)
+    return _ridge_solve_unit(Phi / s, target, ridge) / s
+
+
+def _ridge_solve_unit(Phi: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarray:
     n = Phi.shape[1]
     if ridge == 0.0:
         # numpy's cutoff eps·max(M, N): scipy's default keeps round-off singular values of
