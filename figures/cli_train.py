@@ -75,7 +75,7 @@ def _cmd_train(args) -> int:
 
 #: Mirrors numerics.training.experiments.EXPERIMENTS / SCALES (kept here so that building the
 #: parser does not import torch); a test checks they agree.
-EXPERIMENT_NAMES = ("digits", "memory", "tradeoff")
+EXPERIMENT_NAMES = ("delta_sweep", "digits", "memory", "tradeoff")
 SCALE_NAMES = ("quick", "cpu", "gpu")
 
 

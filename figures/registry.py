@@ -13,7 +13,7 @@ from .framework import FIGURES
 
 __all__ = ["THEMES", "load_all", "FIGURES", "CLAIMS"]
 
-THEMES = ("kernels", "timescale", "memory", "conditioning", "training", "hessian", "ucr")
+THEMES = ("kernels", "timescale", "memory", "conditioning", "training", "hessian", "ucr", "delta_sweep")
 _loaded = False
 
 

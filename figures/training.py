@@ -77,6 +77,11 @@ def compute_torch_tradeoff(cfg: TrainedFigureConfig) -> FigureData:
         cols[f"{mode}_total"] = np.array([p["total_mean"] for p in pts])
         cols[f"{mode}_approximation"] = np.array([p["approximation_mean"] for p in pts])
         cols[f"{mode}_estimation"] = np.array([p["estimation_mean"] for p in pts])
+        ci = [t_interval([r["total"] for r in s["rows"]
+                          if r["train"] == mode and r["delta"] == p["delta"]]) for p in pts]
+        cols[f"{mode}_total_lo"] = np.array([c[0] for c in ci])
+        cols[f"{mode}_total_hi"] = np.array([c[1] for c in ci])
+        cols[f"{mode}_n_seeds"] = np.array([p["n"] for p in pts], float)
         if mode == "readout":
             cols["readout_se"] = np.array([p["exact_se"] for p in pts])
     meta = {k: s.get(k) for k in ("source", "band", "readout_all_agree",
@@ -86,6 +91,24 @@ def compute_torch_tradeoff(cfg: TrainedFigureConfig) -> FigureData:
 
 
 _FLOOR = 1e-6
+
+
+def t_interval(x) -> tuple[float, float]:
+    """95 % Student-t interval of the mean of x ((nan, nan) for fewer than 2 values)."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) < 2:
+        return (np.nan, np.nan)
+    h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return (float(x.mean() - h), float(x.mean() + h))
+
+
+def _yerr(y, lo, hi, floor=0.0):
+    """Asymmetric error bars from an interval (NaN -> no bar), clipped at ``floor``."""
+    lo = np.where(np.isfinite(lo), np.maximum(lo, floor), y)
+    hi = np.where(np.isfinite(hi), hi, y)
+    return np.vstack([np.maximum(y - lo, 0), np.maximum(hi - y, 0)])
 
 
 def plot_torch_tradeoff(data: FigureData):
@@ -101,14 +124,19 @@ def plot_torch_tradeoff(data: FigureData):
             y = np.maximum(c[f"readout_{k}"], floor)
             yerr = None
             if k == "total":
-                lo = np.minimum(3 * c["readout_se"], y - floor)
-                yerr = np.vstack([lo, 3 * c["readout_se"]])
+                yerr = _yerr(y, c["readout_total_lo"], c["readout_total_hi"], floor)
+            n = int(np.min(c["readout_n_seeds"])) if "readout_n_seeds" in c else 0
             ax.errorbar(c["readout_delta"] / eps, y, yerr=yerr, fmt="o", ms=4,
                         color=col, mfc="none", capsize=2,
-                        label=f"trained readout {k}" + (" (±3 SE)" if k == "total" else ""))
+                        label=f"trained readout {k}"
+                        + (f" (95% t-interval, {n} seeds)" if k == "total" else ""))
     if len(c.get("all_delta", [])):
-        ax.plot(c["all_delta"] / eps, np.maximum(c["all_total"], floor), "s--", ms=4, color="C3",
-                lw=0.8, label="trained all params: total")
+        y = np.maximum(c["all_total"], floor)
+        n = int(np.min(c["all_n_seeds"])) if "all_n_seeds" in c else 0
+        ax.errorbar(c["all_delta"] / eps, y, yerr=_yerr(y, c["all_total_lo"], c["all_total_hi"],
+                                                        floor),
+                    fmt="s--", ms=4, color="C3", lw=0.8, capsize=2,
+                    label=f"trained all params: total (95% t-interval, {n} seeds)")
         ax.plot(c["all_delta"] / eps, np.maximum(c["all_approximation"], floor), "^:", ms=4,
                 color="C3", lw=0.8, label="trained all params: approximation")
     ax.set_xscale("log")
@@ -149,15 +177,23 @@ def compute_copying(cfg: TrainedFigureConfig) -> FigureData:
     rows = s["rows"]
     Ls = sorted({r["L"] for r in rows})
     cols = {"L": np.array(Ls, float)}
+    n_seeds = []
     for task in ("copying", "first_token"):
         for v in _VARIANT_LABELS:
-            vals = []
+            vals, lo, hi = [], [], []
             for L in Ls:
                 sel = [r["score"] for r in rows if r["task"] == task and r["variant"] == v
                        and r["L"] == L]
                 vals.append(np.mean(sel) if sel else np.nan)
+                ci = t_interval(sel)
+                lo.append(ci[0])
+                hi.append(ci[1])
+                n_seeds.append(len(sel))
             cols[f"{task}_{v}"] = np.array(vals)
-    return FigureData(cols, {"source": s["source"], "variants": list(_VARIANT_LABELS)})
+            cols[f"{task}_{v}_lo"] = np.array(lo)
+            cols[f"{task}_{v}_hi"] = np.array(hi)
+    return FigureData(cols, {"source": s["source"], "variants": list(_VARIANT_LABELS),
+                             "min_seeds": int(min(n_seeds, default=0))})
 
 
 def plot_copying(data: FigureData):
@@ -167,13 +203,18 @@ def plot_copying(data: FigureData):
               "first_token": "copy-first-token: 1 − normalized MSE"}
     for ax, task in zip(axes, titles):
         for i, v in enumerate(data.meta["variants"]):
-            ax.plot(c["L"], c[f"{task}_{v}"], "o-", color=f"C{i}", label=_VARIANT_LABELS[v])
+            y = c[f"{task}_{v}"]
+            yerr = (_yerr(y, c[f"{task}_{v}_lo"], c[f"{task}_{v}_hi"])
+                    if f"{task}_{v}_lo" in c else None)
+            ax.errorbar(c["L"], y, yerr=yerr, fmt="o-", color=f"C{i}", capsize=2,
+                        label=_VARIANT_LABELS[v])
         ax.set_xscale("log", base=2)
         ax.set_xlabel("sequence length L")
         ax.set_title(titles[task], fontsize=8)
         ax.set_ylim(-0.05, 1.05)
     axes[0].legend()
-    fig.suptitle(f"Memory by initialization (SPEC §3); {data.meta['source']}", fontsize=8)
+    fig.suptitle(f"Memory by initialization (SPEC §3): mean and 95% t-interval over "
+                 f"{data.meta.get('min_seeds', '?')}+ seeds; {data.meta['source']}", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -195,27 +236,39 @@ def compute_digits(cfg: TrainedFigureConfig) -> FigureData:
     s = load_summary("digits", cfg.source, cfg.scale)
     rows = s["rows"]
     inits = sorted({r["init"] for r in rows})
-    cols = {"index": np.arange(len(inits), dtype=float)}
-    for var in ("plain", "permuted"):
-        acc = [[r["accuracy"] for r in rows if r["init"] == i and r["variant"] == var]
-               for i in inits]
-        cols[f"{var}_mean"] = np.array([np.mean(a) if a else np.nan for a in acc])
-        cols[f"{var}_sd"] = np.array([np.std(a) if len(a) > 1 else 0.0 for a in acc])
-    return FigureData(cols, {"source": s["source"], "inits": inits})
+    cols, table = {}, {}
+    for i in inits:  # one column per (init, variant): its accuracies, one per seed
+        for var in ("plain", "permuted"):
+            acc = [r["accuracy"] for r in sorted(rows, key=lambda r: r["seed"])
+                   if r["init"] == i and r["variant"] == var]
+            cols[f"{i}|{var}"] = np.array(acc)
+            lo, hi = t_interval(acc)
+            table[f"{i}|{var}"] = {"mean": float(np.mean(acc)) if acc else None,
+                                   "ci95": [lo, hi], "n_seeds": len(acc)}
+    return FigureData(cols, {"source": s["source"], "inits": inits, "accuracy": table})
 
 
 def plot_digits(data: FigureData):
     c = data.columns
     inits = data.meta["inits"]
-    x = c["index"]
+    x = np.arange(len(inits), dtype=float)
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    ax.bar(x - 0.2, c["plain_mean"], 0.4, yerr=c["plain_sd"], label="plain", color="C0")
-    ax.bar(x + 0.2, c["permuted_mean"], 0.4, yerr=c["permuted_sd"], label="permuted", color="C1")
+    n_min = min((len(c[f"{i}|{v}"]) for i in inits for v in ("plain", "permuted")), default=0)
+    for off, var, col in ((-0.2, "plain", "C0"), (0.2, "permuted", "C1")):
+        mean = np.array([np.mean(c[f"{i}|{var}"]) if len(c[f"{i}|{var}"]) else np.nan
+                         for i in inits])
+        ci = np.array([t_interval(c[f"{i}|{var}"]) for i in inits]).reshape(-1, 2)
+        ax.bar(x + off, mean, 0.4, yerr=_yerr(mean, ci[:, 0], ci[:, 1]), label=var, color=col,
+               capsize=2)
+        for xi, i in zip(x, inits):
+            acc = c[f"{i}|{var}"]
+            ax.plot(np.full(len(acc), xi + off), acc, ".", color="k", ms=2)
     ax.set_xticks(x, inits, rotation=30, ha="right")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1)
     ax.axhline(0.1, color="gray", lw=0.6, ls=":")
-    ax.set_title(f"Sequential 8×8 digits by initialization; {data.meta['source']}", fontsize=8)
+    ax.set_title(f"Sequential 8×8 digits by initialization: mean, 95% t-interval and seeds (dots; "
+                 f"{n_min}+ seeds); {data.meta['source']}", fontsize=8)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -248,39 +301,61 @@ def _trained_readout_runs(quick: bool):
 @claim(
     name="trained_tradeoff_matches_exact",
     section="SPEC §4.4",
-    statement="A torch SSM layer trained (readout, GD at 1/λ_max) reproduces the exact "
-    "approximation/estimation/total errors across δ: seed mean within 3 SE, each seed to 1e-8",
-    control="exact curves for a misstated step budget (10x)",
+    statement="A torch SSM layer trained on its readout (GD at step 1/λ_max, T steps) "
+    "reproduces the exact errors of SPEC §4.4 at every δ: its approximation error (L-BFGS on "
+    "the noise-free target) to 1e-7, its estimation and total errors as seed means within 3 "
+    "exact SE per δ and pooled over δ, and each seed's total to 1e-8 of the exact GD iterate "
+    "for that seed's noise",
+    control="exact expectation with the variance term doubled (σ²/n for ½σ²/n)",
 )
 def check_trained_tradeoff(quick: bool = False, control: bool = False) -> ClaimResult:
-    import dataclasses
-
+    """Expectation: :func:`numerics.training.tradeoff.exact_discrete_tradeoff` (float64 closed
+    forms in G's eigenbasis, and the exact standard deviation over the noise), independent of
+    the torch layer, autograd and optimizer that produce the trained numbers."""
     from numerics.training.tradeoff import (
+        TRADEOFF_ATOL,
         TRADEOFF_N_SE,
         TRADEOFF_RTOL_SEED,
         exact_discrete_tradeoff,
     )
 
     configs, results = _trained_readout_runs(quick)
-    worst_z, worst_seed = 0.0, 0.0
+    worst_z, worst_est_z, worst_seed, worst_approx = 0.0, 0.0, 0.0, 0.0
+    dev_sum, var_sum = 0.0, 0.0
     for d in sorted({c.task.delta for c in configs}):
         sel = [(c, r) for c, r in zip(configs, results) if c.task.delta == d]
         prob = sel[0][0].task.problem
-        if control:
-            prob = dataclasses.replace(prob, budget=10 * prob.budget)
-        totals = np.array([r["metrics"]["total"] for _, r in sel])
         ex = exact_discrete_tradeoff(prob)
+        var_term = 2 * ex["variance"] if control else ex["variance"]
+        exp_total = ex["approximation"] + ex["optimization"] + var_term
+        exp_est = ex["optimization"] + var_term
+        totals = np.array([r["metrics"]["total"] for _, r in sel])
+        approx = [r["metrics"]["approximation"] for _, r in sel
+                  if np.isfinite(r["metrics"]["approximation"])]
         se = ex["total_sd"] / np.sqrt(len(totals))
-        worst_z = max(worst_z, abs(totals.mean() - ex["total"]) / se)
+        worst_z = max(worst_z, abs(totals.mean() - exp_total) / se)
+        dev_sum += totals.mean() - exp_total
+        var_sum += se**2
+        if approx:
+            a = float(np.mean(approx))
+            worst_approx = max(worst_approx, abs(a - ex["approximation"]))
+            worst_est_z = max(worst_est_z, abs(totals.mean() - a - exp_est) / se)
+        else:
+            worst_approx = np.inf
         for c, r in sel:
             xi = np.random.default_rng(c.seed).standard_normal(prob.L)
             real = exact_discrete_tradeoff(prob, noise_draw=xi)["total_realized"]
             worst_seed = max(worst_seed, abs(r["metrics"]["total"] - real) / real)
-    ok = worst_z <= TRADEOFF_N_SE and worst_seed <= TRADEOFF_RTOL_SEED
+    pooled_z = abs(dev_sum) / np.sqrt(var_sum)
+    ok = (worst_z <= TRADEOFF_N_SE and pooled_z <= TRADEOFF_N_SE and worst_est_z <= TRADEOFF_N_SE
+          and worst_seed <= TRADEOFF_RTOL_SEED and worst_approx <= TRADEOFF_ATOL)
     return ClaimResult(
-        float(worst_z),
-        f"max |mean − exact| / SE <= {TRADEOFF_N_SE} and per-seed rel. error <= "
-        f"{TRADEOFF_RTOL_SEED}",
+        float(max(worst_z, pooled_z)),
+        f"max over δ and pooled |mean − exact| / SE <= {TRADEOFF_N_SE} (total and estimation); "
+        f"approximation abs. error <= {TRADEOFF_ATOL}; per-seed rel. error <= {TRADEOFF_RTOL_SEED}",
         bool(ok),
-        {"max_rel_error_per_seed": worst_seed, "n_runs": len(results)},
+        {"max_z_total": float(worst_z), "pooled_z_total": float(pooled_z),
+         "max_z_estimation": float(worst_est_z), "max_abs_error_approximation": float(worst_approx),
+         "max_rel_error_per_seed": float(worst_seed), "n_runs": len(results),
+         "n_seeds_per_delta": len(results) // max(1, len({c.task.delta for c in configs}))},
     )

@@ -1,34 +1,53 @@
 #!/usr/bin/env bash
-# Full-size trained-SSM sweeps on one GPU (issue 7), within 8 minutes on an H200.
+# Full-size trained-SSM sweeps on one GPU machine (issues 7 and 11), within 7 minutes on one
+# H200 with 16 CPU cores.
 #
 # Run from the repository root on the GPU machine:
 #     PYTHONPATH=. OUT=/some/dir bash scripts/gpu_experiments.sh
+# Smoke test on a CPU machine (a few minutes on 2 cores):
+#     SCALE=quick DEVICE=cpu PYTHONPATH=. OUT=/tmp/gpu_smoke bash scripts/gpu_experiments.sh
 # Needs torch (CUDA), numpy, scipy, sympy, mpmath, matplotlib, tqdm — not scikit-learn (digits come
-# from numerics/training/data/digits.npz) and not dask (the local process pool is used).
+# from numerics/training/data/digits.npz), not statsmodels, not aeon, not dask (the local process
+# pool is used).
 #
-# Writes under $OUT:
-#     results/<experiment>/$SCALE/summary.{csv,json}  small summaries to commit as
-#                                                   figures/results/<experiment>/gpu/
-#     runs/<experiment>/runs/*.json                 one result per run (not committed)
-#     bench_train_step.{txt,json}                   tokens/s at L = 4096 and 16384
-#     env.txt, log_<part>.txt, status.txt           environment, logs, per-part exit codes
-# Each part has its own time limit; sweeps are resumable and a part cut short still writes the
-# summary of the runs it finished (status.txt says which parts timed out).
+# Writes under $OUT (copy each results/<experiment>/gpu folder to figures/results/<experiment>/gpu/):
+#     results/tradeoff/$SCALE/summary.{csv,json}      -> figures/results/tradeoff/gpu/
+#     results/memory/$SCALE/summary.{csv,json}        -> figures/results/memory/gpu/
+#     results/digits/$SCALE/summary.{csv,json}        -> figures/results/digits/gpu/
+#     results/delta_sweep/$SCALE/summary.{csv,json}   -> figures/results/delta_sweep/gpu/
+#     runs/<experiment>/runs/*.json                   one result per run (not committed)
+#     bench_train_step.{txt,json}                     tokens/s at L = 4096 and 16384
+#     env.txt, log_<part>.txt, status.txt             environment, logs, per-part exit codes and
+#                                                     seconds (rc 124 = the part hit its limit)
+# e.g.  for e in tradeoff memory digits delta_sweep; do mkdir -p figures/results/$e/gpu &&
+#       cp $OUT/results/$e/gpu/summary.* figures/results/$e/gpu/; done
+#
+# Schedule (seconds are the parts' hard limits; total <= 40 + 75 + 245 + ~30 s of summaries):
+#     bench                                          40   alone (it measures speed)
+#     tradeoff (CPU, 10 workers) || memory (GPU, 5)   75   in parallel
+#     delta_sweep L < 4096 (CPU, 10 workers)        245   in parallel with
+#       || digits (GPU, 5) then delta_sweep L = 4096 (GPU, 5 workers)   70 + 170
+# Each sweep is resumable and ordered by priority; a part cut short still yields the summary of
+# the runs it finished (status.txt says which parts timed out; summaries count runs per task).
 set -euo pipefail
 
 OUT="${OUT:?set OUT to the output folder}"
 export PYTHONPATH="${PYTHONPATH:-.}"
 PY="${PYTHON:-python}"
-WORKERS="${WORKERS:-4}"   # processes sharing the GPU (small models leave it idle otherwise)
-SCALE="${SCALE:-gpu}"     # smoke test on a CPU machine: SCALE=quick DEVICE=cpu WORKERS=1
+SCALE="${SCALE:-gpu}"     # smoke test on a CPU machine: SCALE=quick DEVICE=cpu
 DEVICE="${DEVICE:-cuda}"
+CPU_WORKERS="${CPU_WORKERS:-10}"  # processes training small models on CPU cores
+GPU_WORKERS="${GPU_WORKERS:-5}"   # processes sharing the GPU (small models leave it idle otherwise)
+if [ "$SCALE" = quick ]; then CPU_WORKERS=1; GPU_WORKERS=1; fi
 mkdir -p "$OUT/results" "$OUT/runs"
 : > "$OUT/status.txt"
+T_START=$SECONDS
 
 {
   date -u
+  nproc
   nvidia-smi --query-gpu=name,memory.total --format=csv || true
-  "$PY" -c "import torch, numpy, scipy; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
+  "$PY" -c "import torch, numpy, scipy; print('torch', torch.__version__, 'numpy', numpy.__version__, 'scipy', scipy.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
 } > "$OUT/env.txt" 2>&1
 cat "$OUT/env.txt"
 
@@ -37,42 +56,50 @@ part() {
   local name="$1" limit="$2"
   shift 2
   local t0=$SECONDS rc=0
-  echo "== $name (limit ${limit}s)"
-  timeout --signal=TERM --kill-after=10 "$limit" "$@" > "$OUT/log_${name}.txt" 2>&1 || rc=$?
+  echo "== $name (limit ${limit}s, at $((SECONDS - T_START))s)"
+  timeout --signal=TERM --kill-after=5 "$limit" "$@" > "$OUT/log_${name}.txt" 2>&1 || rc=$?
   echo "$name rc=$rc seconds=$((SECONDS - t0))" | tee -a "$OUT/status.txt"
-  tail -n 3 "$OUT/log_${name}.txt" || true
+  tail -n 2 "$OUT/log_${name}.txt" || true
 }
 
 # summarize NAME: the summary of whatever runs finished (cheap, CPU only)
 summarize() {
   local name="$1"
   if [ -d "$OUT/runs/$name/runs" ]; then
-    part "summary_$name" 120 "$PY" -c "
-import sys
-from numerics.training.experiments import summarize_experiment
-s = summarize_experiment('$name', '$SCALE', '$OUT/runs/$name/runs', '$OUT/results/$name/$SCALE')
-print(s['n_runs'], 'of', s['n_planned'], 'runs summarized')
-"
+    part "summary_$name" 60 "$PY" -m numerics.training.experiments "$name" --scale "$SCALE" \
+      --out "$OUT/runs" --summary "$OUT/results/$name/$SCALE" --summarize-only
   fi
 }
 
-run_exp() {
-  local name="$1" limit="$2"
-  part "$name" "$limit" "$PY" -m numerics.training.experiments "$name" --scale "$SCALE" \
-    --out "$OUT/runs" --workers "$WORKERS" --device "$DEVICE"
-  summarize "$name"
+# sweep NAME LIMIT DEVICE WORKERS [extra args]: one (part of a) sweep, its own log name
+sweep() {
+  local name="$1" limit="$2" dev="$3" workers="$4" tag="$5"
+  shift 5
+  part "${name}${tag}" "$limit" "$PY" -m numerics.training.experiments "$name" --scale "$SCALE" \
+    --out "$OUT/runs" --summary "$OUT/runs/$name/summary${tag}" --workers "$workers" \
+    --device "$dev" "$@"
 }
 
-# budget (seconds): bench 60 + tradeoff 60 + memory 150 + digits 150 = 420 of the 480 allowed,
-# plus a few seconds per summary
 BENCH_ARGS=()
 [ "$SCALE" = quick ] && BENCH_ARGS=(--quick)
-part bench 60 "$PY" benchmarks/train_step.py --device "$DEVICE" --repeats 5 --timeout 25 \
+part bench 40 "$PY" benchmarks/train_step.py --device "$DEVICE" --repeats 3 --timeout 12 \
   --json "$OUT/bench_train_step.json" "${BENCH_ARGS[@]}"
 cp "$OUT/log_bench.txt" "$OUT/bench_train_step.txt" || true
-run_exp tradeoff 60
-run_exp memory 150
-run_exp digits 150
 
-echo "done; status:"
+# phase 1: the tradeoff (float64, tiny: CPU cores) beside the memory tasks (GPU)
+OMP_NUM_THREADS=1 sweep tradeoff 75 cpu "$CPU_WORKERS" "" &
+sweep memory 75 "$DEVICE" "$GPU_WORKERS" "" &
+wait
+
+# phase 2: the Δ sweep below L = 4096 on CPU cores, beside digits then the L = 4096 tasks on GPU
+OMP_NUM_THREADS=1 sweep delta_sweep 245 cpu "$CPU_WORKERS" "_cpu" --exclude "_L4096_" &
+( sweep digits 70 "$DEVICE" "$GPU_WORKERS" ""
+  OMP_NUM_THREADS=2 sweep delta_sweep 170 "$DEVICE" "$GPU_WORKERS" "_gpu" --match "_L4096_" ) &
+wait
+
+for name in tradeoff memory digits delta_sweep; do
+  summarize "$name"
+done
+
+echo "done in $((SECONDS - T_START)) s; status:"
 cat "$OUT/status.txt"

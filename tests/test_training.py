@@ -374,18 +374,32 @@ def test_experiment_configs_all_scales_unique_and_gpu_free_of_sklearn_and_dask()
 
     for name in EXPERIMENTS:
         for scale in SCALES:
+            if (name, scale) == ("delta_sweep", "gpu"):
+                continue  # builds L = 4096 data to place its grid: test_delta_sweep_gpu_configs
             cfgs = experiment_configs(name, scale)
             assert len({c.name for c in cfgs}) == len(cfgs) > 0
-    # the GPU image has neither scikit-learn nor dask: the sweep path must not import them
+    # the GPU image has neither scikit-learn, statsmodels, aeon nor dask: the sweep path
+    # (including the Δ rule's estimator) must not import them
     code = ("import sys\n"
             "from numerics.training.experiments import experiment_configs\n"
             "from numerics.training.tasks import DigitsTask\n"
             "[experiment_configs(n, 'gpu') for n in ('tradeoff', 'memory', 'digits')]\n"
+            "experiment_configs('delta_sweep', 'cpu')\n"
             "DigitsTask(permute=True).lambda_max\n"
-            "bad = [m for m in ('sklearn', 'dask', 'distributed') if m in sys.modules]\n"
+            "bad = [m for m in ('sklearn', 'dask', 'distributed', 'statsmodels', 'aeon')\n"
+            "       if m in sys.modules]\n"
             "assert not bad, bad\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.slow
+def test_delta_sweep_gpu_configs():
+    from numerics.training.experiments import delta_sweep_configs
+
+    cfgs = delta_sweep_configs("gpu")
+    assert len({c.name for c in cfgs}) == len(cfgs) > 1000
+    assert any("_L4096_" in c.name for c in cfgs) and any("_frozen_" in c.name for c in cfgs)
 
 
 def test_gpu_script_is_valid_bash():
@@ -490,3 +504,211 @@ def test_s4d_lin_unchanged_by_state_size_convention(rng):
     """S4D-Lin's iπn does not involve N: stored modes n = 0..N-1 either way."""
     layer = S4DLayer(LayerConfig(H=1, N=5, init="s4d_lin"), rng, torch.float64)
     np.testing.assert_allclose(layer.w().detach().numpy()[0].imag, np.pi * np.arange(5), rtol=1e-14)
+
+
+# ----------------------------------------------------------------------------- Δ sweep (SPEC §7)
+
+from numerics.training.experiments import (  # noqa: E402
+    S4D_DT_RANGE,
+    delta_grid,
+    delta_sweep_configs,
+    fit_delta_star,
+    rule_dt_from_inputs,
+    slope_against,
+    summarize_delta_sweep,
+)
+from numerics.training.tasks import AutocorrRegressionTask, memory_profile_g  # noqa: E402
+
+
+@pytest.mark.parametrize("cls", ["white", "ar1", "power_law", "periodic"])
+def test_regression_target_has_unit_variance_under_R(cls):
+    """vᵀRv = 1 with R built here from the class's closed form (not the task's method), and
+    the two parts (smooth memory, copy of x_{L/16}) carry equal variance."""
+    from scipy.linalg import toeplitz
+
+    t = AutocorrRegressionTask(input_class=cls, L=64)
+    k = np.arange(64)
+    r = {"white": (k == 0) * 1.0, "ar1": 0.9**k, "power_law": (1.0 + k) ** -0.5,
+         "periodic": 0.9 * np.cos(2 * np.pi * k / 16) + 0.1 * (k == 0)}[cls]
+    R = toeplitz(r)
+    v = t.target_weights()
+    assert v @ R @ v == pytest.approx(1.0, rel=1e-12)
+    g = memory_profile_g(k / 64)[::-1]  # weight on x[L-1-k] is g(k/L)
+    c = np.zeros(64)
+    c[3] = 1.0
+    # v = a g' + b e_3 with a²·g'ᵀRg' = b²·R_33 (equal variances): solve for a, b from v
+    A = np.stack([g, c], axis=1)
+    coef = np.linalg.lstsq(A, v, rcond=None)[0]
+    np.testing.assert_allclose(A @ coef, v, atol=1e-12)
+    assert coef[0] ** 2 * (g @ R @ g) == pytest.approx(coef[1] ** 2 * R[3, 3], rel=1e-10)
+
+
+def test_regression_inputs_have_the_class_autocorrelation():
+    """Monte Carlo: the Cholesky-drawn AR(1) inputs have r̂(k) = 0.9^k within 4 SE, and
+    Var(y) = 1 within 4 SE (oracle: the closed form 0.9^k and the unit-variance design)."""
+    t = AutocorrRegressionTask(input_class="ar1", L=64, n_train=4000, n_test=4000)
+    X, y, Xt, yt = t.arrays()
+    X = np.concatenate([X, Xt])
+    y = np.concatenate([y, yt])
+    for k in (0, 1, 5, 20):
+        prod = X[:, 10] * X[:, 10 + k]
+        assert abs(prod.mean() - 0.9**k) <= 4 * prod.std() / np.sqrt(len(prod))
+    assert abs(np.mean(y**2) - 1.0) <= 4 * np.std(y**2) / np.sqrt(len(y))
+
+
+def test_regression_task_rejects_bad_values():
+    with pytest.raises(ValueError, match="input_class"):
+        AutocorrRegressionTask(input_class="pink")
+    with pytest.raises(ValueError, match="multiple of 16"):
+        AutocorrRegressionTask(L=100)
+    with pytest.raises(ValueError, match="phi"):
+        AutocorrRegressionTask(input_class="ar1", phi=1.0)
+
+
+def test_decorrelated_digits_are_white_by_the_rule():
+    """Whitening by C⁻¹ (R̂ + εI = CCᵀ) makes λ̂_max ≈ 1 (white) where plain digits have ≫ 1;
+    the map is invertible, so the labels and the sample count are unchanged."""
+    plain, white = DigitsTask().arrays(), DigitsTask(whiten=True).arrays()
+    np.testing.assert_array_equal(plain[1], white[1])
+    _, lam_plain = rule_dt_from_inputs(plain[0])
+    _, lam_white = rule_dt_from_inputs(white[0])
+    assert lam_plain > 5 and 0.8 < lam_white < 1.5
+    with pytest.raises(ValueError, match="one of permute and whiten"):
+        DigitsTask(permute=True, whiten=True)
+
+
+def test_rule_dt_from_white_inputs_is_L_to_minus_half():
+    X = np.random.default_rng(0).standard_normal((256, 128)) * 3.0 + 1.0  # standardized inside
+    dt, lam = rule_dt_from_inputs(X)
+    assert 0.9 < lam < 1.4  # the estimator's known upward bias for white noise (SPEC §2.5)
+    assert dt == pytest.approx((128 * lam) ** -0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("dt_rule, L, octave", [(0.06, 256, 1), (1.5e-3, 1024, 1), (0.1, 64, 2)])
+def test_delta_grid_is_absolute_and_covers_the_ranges(dt_rule, L, octave):
+    g = delta_grid(dt_rule, L, octave)
+    e = np.log2(g)
+    np.testing.assert_allclose(e, np.round(e), atol=1e-12)  # points on the lattice 2^k
+    assert np.all(np.round(e) % octave == 0) and np.all(np.diff(e) == octave)
+    for need in (dt_rule / 64, dt_rule * 64, *S4D_DT_RANGE, 1 / L):
+        assert g[0] <= need * (1 + 1e-12) and g[-1] >= need * (1 - 1e-12)
+    # not centred on the rule: two tasks share grid points
+    assert set(delta_grid(0.03, 256, 1)) & set(delta_grid(0.05, 256, 1))
+
+
+def test_fit_delta_star_recovers_a_known_optimum():
+    """Errors (log Δ − log Δ0)² + noise over seeds: Δ* near Δ0, the CI contains Δ0."""
+    grid = 2.0 ** np.arange(-10, 1)
+    d0 = 2.0**-4.3
+    exact = (np.log(grid) - np.log(d0))[:, None] ** 2 * np.ones((1, 6))
+    assert fit_delta_star(grid, exact, n_boot=10)["dt_star"] == pytest.approx(d0, rel=1e-12)
+    covered, err = 0, []
+    for seed in range(30):  # coverage of the percentile bootstrap with 6 seeds (measured ~0.9)
+        rng = np.random.default_rng(seed)
+        E = exact + 0.3 * rng.standard_normal(exact.shape)
+        f = fit_delta_star(grid, E, n_boot=200, rng=rng)
+        assert f["censored"] == ""
+        covered += f["ci"][0] <= d0 <= f["ci"][1]
+        err.append(np.log2(f["dt_star"] / d0))
+    assert covered >= 24 and abs(np.mean(err)) < 0.15 and np.max(np.abs(err)) < 1.0
+    # a minimum below the grid's first point (error rising with Δ): censored, no value
+    rising = np.log(grid)[:, None] * np.ones((1, 4))
+    g = fit_delta_star(grid, rising, n_boot=50)
+    assert g["censored"] == "low" and g["dt_star"] is None and g["ci"] is None
+    h = fit_delta_star(grid[:6], (-np.log(grid[:6]))[:, None] * np.ones((1, 4)), n_boot=50)
+    assert h["censored"] == "high"
+
+
+def test_slope_against_finds_a_real_slope_and_not_a_shuffled_one():
+    rng = np.random.default_rng(2)
+    x = np.linspace(-6, -2, 12)
+    y = 0.5 * x + 0.05 * rng.standard_normal(12)
+    yb = y[None, :] + 0.05 * rng.standard_normal((300, 12))
+    r = slope_against(x, y, yb, n_perm=2000, rng=rng)
+    assert r["ci"][0] <= 0.5 <= r["ci"][1] and r["outside_null"]
+    y2 = rng.standard_normal(12)
+    r2 = slope_against(x, y2, y2[None, :] + 0.05 * rng.standard_normal((300, 12)), n_perm=2000,
+                       rng=rng)
+    assert r2["null"][0] < 0 < r2["null"][1]
+
+
+def _fake_result(task, dt0, seed, error, L, lam, learn_dt=True, init="zero_real"):
+    layer = dict(init=init, learn_dt=learn_dt, rule_L=L, lambda_max=lam, dt_min=dt0)
+    return {"config": {"task": task, "model": {"layer": layer}, "seed": seed},
+            "metrics": {"nmse": error}, "final_dt": [dt0], "seconds": 0.1}
+
+
+def test_summarize_delta_sweep_slope_on_planted_optima():
+    """Tasks whose true optimum is Δ* = 4·Δ_rule: the summary finds slope ≈ 1 on Δ_rule."""
+    rng = np.random.default_rng(3)
+    results = []
+    for cls, L in [("white", 64), ("white", 256), ("ar1", 64), ("ar1", 256),
+                   ("power_law", 256), ("periodic", 256)]:
+        task = dataclasses.asdict(AutocorrRegressionTask(input_class=cls, L=L))
+        lam = [1.0, 19.0, 40.0, 115.0][["white", "ar1", "power_law", "periodic"].index(cls)]
+        d_rule = (L * lam) ** -0.5
+        for dt0 in delta_grid(d_rule, L):
+            for s in range(4):
+                err = 0.1 * (np.log(dt0 / (4 * d_rule))) ** 2 + 0.02 * rng.standard_normal()
+                results.append(_fake_result(task, float(dt0), s, err + 1.0, L, lam))
+    rows, extra = summarize_delta_sweep(results, n_boot=200, n_perm=500, recompute_rule=False)
+    assert len(rows) == len(results) and all(t["dt_star"] for t in extra["tasks"])
+    for t in extra["tasks"]:
+        assert t["ci"][0] <= 4 * t["dt_rule"] * 1.6 and t["ci"][1] >= 4 * t["dt_rule"] / 1.6
+    sr = extra["slopes"]["rule"]
+    assert sr["ci"][0] <= 1.0 <= sr["ci"][1] and sr["outside_null"]
+    assert set(extra["L_exponents"]) == {"white", "ar1-0.9"}
+    assert extra["L_exponents"]["white"]["exponent_dt_star"] == pytest.approx(-0.5, abs=0.15)
+
+
+def test_delta_sweep_configs_quick_and_cpu():
+    for scale in ("quick", "cpu"):
+        cfgs = delta_sweep_configs(scale)
+        assert len({c.name for c in cfgs}) == len(cfgs) > 0
+        for c in cfgs:
+            lay = c.model.layer
+            assert lay.dt_min == lay.dt_max and lay.dt_init == "log_uniform"
+            assert lay.rule_L == c.task.L and lay.lambda_max > 0
+    tasks = {c.name.split("_e")[0] for c in delta_sweep_configs("cpu")}
+    assert {"ds_digits-decorrelated_zero_real", "ds_periodic-16_L256_zero_real"} <= tasks
+
+
+def test_delta_sweep_two_runs_end_to_end(tmp_path):
+    """Two tiny runs of the quick sweep train, write results and summarize (rows per run)."""
+    from numerics.training.experiments import summarize_experiment
+    from numerics.training.sweep import run_sweep
+
+    cfgs = delta_sweep_configs("quick")[:2]
+    run_sweep(cfgs, tmp_path / "runs", n_workers=1, device="cpu", progress=False)
+    s = summarize_experiment("delta_sweep", "quick", tmp_path / "runs", tmp_path / "sum")
+    assert s["n_runs"] == 2 and (tmp_path / "sum" / "summary.csv").exists()
+    assert all(np.isfinite(r["error"]) and r["dt0"] > 0 for r in s["rows"])
+
+
+def test_delta_sweep_figures_draw_from_a_summary(tmp_path, monkeypatch):
+    """Both figures build from a summary file (planted optima), with columns named by task."""
+    import figures.delta_sweep as fd
+    import figures.training as ft
+    from figures.framework import build_figure
+    from numerics.training.experiments import write_summary
+
+    rng = np.random.default_rng(4)
+    results = []
+    for cls, L, lam in [("white", 64, 1.0), ("ar1", 64, 19.0), ("power_law", 256, 40.0),
+                        ("periodic", 256, 115.0)]:
+        task = dataclasses.asdict(AutocorrRegressionTask(input_class=cls, L=L))
+        d_rule = (L * lam) ** -0.5
+        for dt0 in delta_grid(d_rule, L):
+            for s in range(4):
+                err = 1 + 0.1 * np.log(dt0 / (2 * d_rule)) ** 2 + 0.02 * rng.standard_normal()
+                results.append(_fake_result(task, float(dt0), s, err, L, lam))
+    rows, extra = summarize_delta_sweep(results, n_boot=100, n_perm=200, recompute_rule=False)
+    write_summary(tmp_path / "delta_sweep" / "cpu", "delta_sweep", "cpu", rows, extra, "cpu")
+    monkeypatch.setattr(ft, "RESULTS_DIR", tmp_path)
+    for name in ("delta_sweep", "delta_star_vs_rule"):
+        build_figure(name, out_dir=tmp_path / "out")
+        assert (tmp_path / "out" / f"{name}.png").exists()
+    data = fd.compute_delta_star_vs_rule(fd.DeltaSweepFigureConfig(source="results"))
+    assert len(data.columns["dt_star"]) == 4 and data.meta["slopes"]["rule"]["slope"] > 0.5
+    cols = fd.compute_delta_sweep(fd.DeltaSweepFigureConfig(source="results")).columns
+    assert "white_L64|zero_real|trained|mean" in cols

@@ -6,7 +6,8 @@ Result 2.2), ``train_batch``, ``loss`` and ``evaluate``. Randomness comes from e
 ``torch.Generator`` / ``numpy.random.Generator`` objects seeded from the run's seed.
 The tradeoff regression of SPEC §4.4 lives in :mod:`numerics.training.tradeoff`.
 
-Glossary: L sequence length, K copied tokens, A alphabet size, n_test test examples.
+Glossary: L sequence length, K copied tokens, A alphabet size, n_test test examples,
+R = E[x xᵀ] (L×L Toeplitz, R_st = r(|s−t|)) the input's second moment (SPEC §1.3).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ __all__ = [
     "CopyingTask",
     "FirstTokenTask",
     "DigitsTask",
+    "AutocorrRegressionTask",
+    "INPUT_CLASSES",
+    "memory_profile_g",
     "load_digits",
     "digits_lambda_max",
     "TASK_TYPES",
@@ -169,8 +173,9 @@ def digits_lambda_max(X: np.ndarray) -> float:
 class DigitsTask:
     r"""Sequential 8×8 digits: length-64 pixel sequences (row-major), 10 classes.
 
-    ``permute`` applies one fixed random permutation (seed ``perm_seed``) to every sequence,
-    the decorrelated variant. Fixed split: ``n_train`` images for training (chosen by
+    ``permute`` applies one fixed random permutation (seed ``perm_seed``) to every sequence
+    (decorrelates neighbours but keeps R's spectrum); ``whiten`` whitens by the inverse
+    Cholesky factor of R̂ + εI (SPEC §7, see :meth:`arrays`). Fixed split: ``n_train`` images for training (chosen by
     ``split_seed``), the rest for testing. Pixels are standardized with training statistics.
     λ_max for the Δ rule is estimated from the training sequences (SPEC §2.4).
     """
@@ -180,13 +185,28 @@ class DigitsTask:
     perm_seed: int = 0
     split_seed: int = 0
     n_train: int = 1437
+    whiten: bool = False
+    whiten_eps: float = 1e-3
+
+    def __post_init__(self):
+        if self.whiten and self.permute:
+            raise ValueError("choose one of permute and whiten (the decorrelated variants)")
+        if not self.whiten_eps > 0:
+            raise ValueError(f"whiten_eps must be > 0, got {self.whiten_eps!r}")
 
     @property
     def L(self) -> int:
         return 64
 
     def arrays(self):
-        """(X_train, y_train, X_test, y_test), X float64 (n, 64) standardized, y int64."""
+        """(X_train, y_train, X_test, y_test), X float64 (n, 64) standardized, y int64.
+
+        ``whiten`` (SPEC §7, decorrelated digits): with R̂ = X_trᵀX_tr/n (the uncentred second
+        moment of the standardized training sequences, 64×64, singular: three pixels are
+        constant) and R̂ + εI = CCᵀ (Cholesky), ε = ``whiten_eps``·tr(R̂)/64, every sequence
+        becomes C⁻¹x — a fixed invertible map, so no information is lost, and the training
+        sequences' second moment becomes ≈ I (white) — then is standardized again.
+        """
         X, y = load_digits()
         idx = np.random.default_rng(self.split_seed).permutation(len(y))
         tr, te = idx[: self.n_train], idx[self.n_train :]
@@ -194,6 +214,15 @@ class DigitsTask:
             X = X[:, np.random.default_rng(self.perm_seed).permutation(X.shape[1])]
         mu, sd = X[tr].mean(), X[tr].std()
         X = (X - mu) / sd
+        if self.whiten:
+            from scipy.linalg import cholesky, solve_triangular
+
+            R = X[tr].T @ X[tr] / len(tr)  # (64 64)
+            eps = self.whiten_eps * np.trace(R) / R.shape[0]
+            C = cholesky(R + eps * np.eye(R.shape[0]), lower=True)
+            X = solve_triangular(C, X.T, lower=True).T  # (n 64): rows C⁻¹x
+            mu, sd = X[tr].mean(), X[tr].std()
+            X = (X - mu) / sd
         return X[tr], y[tr], X[te], y[te]
 
     @property
@@ -234,9 +263,162 @@ def _digits_tensors(task: DigitsTask, device: str):
     return f(Xtr), torch.as_tensor(ytr, device=device), f(Xte), torch.as_tensor(yte, device=device)
 
 
+# ----------------------------------------------------------------------------- Δ sweep task
+
+
+#: Input autocorrelation classes of the Δ sweep (SPEC Result 2.3, §7): name -> r(k), k < L.
+#: "periodic" is cos(2πk/P) plus a white nugget of share ``nugget`` (a pure random-phase
+#: sinusoid is a rank-2 process: every target would be a function of two numbers).
+INPUT_CLASSES = ("white", "ar1", "power_law", "periodic")
+
+
+def memory_profile_g(u: np.ndarray) -> np.ndarray:
+    r"""The fixed smooth memory profile of the Δ-sweep target, g(u) = e^{−3u} cos(4πu), u ∈ [0, 1].
+
+    Two oscillations that decay to e^{−3} ≈ 0.05 over the whole window: the target's memory
+    scales with L (lag k enters as u = k/L). float64, same shape as ``u``.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    return np.exp(-3.0 * u) * np.cos(4.0 * np.pi * u)
+
+
+@dataclass(frozen=True)
+class AutocorrRegressionTask:
+    r"""Regression on Gaussian inputs with a controlled autocorrelation (SPEC §7, Result 2.3).
+
+    Input x: (L,) stationary Gaussian, zero mean, unit variance, autocorrelation r of
+    ``input_class`` (white; AR(1) φ^k; power law (1+k)^{−α}; periodic (1−ν)cos(2πk/P) + ν δ_k0),
+    drawn as x = C z with C the Cholesky factor of the Toeplitz R (float64; exact for every
+    class). Target read at step L (1-based x_1..x_L):
+
+        y = ( s/σ_s + x_{L/16}/σ_c ) / σ_y,   s = Σ_{k<L} g(k/L) x_{L−k},   g = :func:`memory_profile_g`
+
+    with σ_s² = Var(s) = vᵀRv, σ_c² = r(0) = 1 and σ_y chosen so that Var(y) = 1 exactly under
+    this class's R: the smooth part and the copy of the token at position L/16 carry equal
+    variance. The same g and copy position for every class, so at one L the classes differ
+    only in the input's autocorrelation; the memory the target needs scales with L.
+    Fixed data: ``n_train`` training and ``n_test`` test sequences from ``data_seed`` (the same
+    for every run of the task; the run seed moves the initialization and the batch order).
+    Loss: MSE; metric: NMSE = mean (ŷ − y)² / mean y² on the test set (0 perfect, 1 = predicting 0).
+    """
+
+    kind: str = "autocorr_regression"
+    input_class: str = "white"
+    L: int = 256
+    phi: float = 0.9
+    alpha: float = 0.5
+    period: float = 16.0
+    nugget: float = 0.1
+    n_train: int = 1024
+    n_test: int = 512
+    data_seed: int = 0
+
+    def __post_init__(self):
+        if self.input_class not in INPUT_CLASSES:
+            raise ValueError(f"input_class must be one of {INPUT_CLASSES}, got {self.input_class!r}")
+        if isinstance(self.L, bool) or not isinstance(self.L, int) or self.L < 16 or self.L % 16:
+            raise ValueError(f"L must be an integer multiple of 16, >= 16, got {self.L!r}")
+        if not abs(self.phi) < 1:
+            raise ValueError(f"phi must satisfy |phi| < 1, got {self.phi!r}")
+        if not (self.alpha > 0 and self.period > 0 and 0 <= self.nugget < 1):
+            raise ValueError(f"need alpha > 0, period > 0, 0 <= nugget < 1; got {self.alpha!r}, "
+                             f"{self.period!r}, {self.nugget!r}")
+        for k in ("n_train", "n_test"):
+            if getattr(self, k) < 2:
+                raise ValueError(f"{k} must be >= 2, got {getattr(self, k)!r}")
+
+    def autocorrelation(self) -> np.ndarray:
+        """r(k), k = 0..L−1, float64 (L,), r(0) = 1 (SPEC Result 2.3 models)."""
+        import numerics.autocorrelation as ac
+
+        L = self.L
+        if self.input_class == "white":
+            return ac.white(L)
+        if self.input_class == "ar1":
+            return ac.ar1(L, self.phi)
+        if self.input_class == "power_law":
+            return ac.power_law(L, self.alpha)
+        r = (1.0 - self.nugget) * ac.periodic(L, self.period)
+        r[0] += self.nugget
+        return r
+
+    def target_weights(self) -> np.ndarray:
+        """v (L,) float64 with y = vᵀx (x_1..x_L as x[0..L−1]), scaled so that vᵀRv = 1."""
+        from scipy.linalg import toeplitz
+
+        L = self.L
+        R = toeplitz(self.autocorrelation())
+        k = np.arange(L)
+        smooth = np.zeros(L)
+        smooth[L - 1 - k] = memory_profile_g(k / L)  # x_{L-k} is x[L-1-k]
+        smooth /= np.sqrt(smooth @ R @ smooth)
+        copy = np.zeros(L)
+        copy[L // 16 - 1] = 1.0 / np.sqrt(R[0, 0])  # the token at position L/16
+        v = smooth + copy
+        return v / np.sqrt(v @ R @ v)
+
+    @property
+    def lambda_max(self) -> float:
+        """λ_max of the true R (numerics.toeplitz_lambda_max): the oracle, not the estimate."""
+        import numerics
+
+        res = numerics.toeplitz_lambda_max(self.autocorrelation())
+        return float(getattr(res, "value", res))
+
+    def arrays(self):
+        """(X_train (n_train, L), y_train, X_test (n_test, L), y_test), float64; cached."""
+        return _regression_arrays(self)
+
+    def model_config(self, base: ModelConfig) -> ModelConfig:
+        lam = self.lambda_max if base.layer.uses_rule and base.layer.lambda_max is None else 1.0
+        return _fill_layer(base, self.L, lam, d_input=1, d_output=1, tokens=False, pool="last")
+
+    def train_batch(self, n, gen, device):
+        Xtr, ytr, _, _ = _regression_tensors(self, str(device))
+        i = torch.randint(0, Xtr.shape[0], (n,), generator=gen, device=device)
+        return Xtr[i], ytr[i]
+
+    def loss(self, out, y):
+        return torch.mean((out[:, 0] - y) ** 2)
+
+    @torch.no_grad()
+    def evaluate(self, model, gen, device, batch: int = 256) -> dict:
+        _, _, Xte, yte = _regression_tensors(self, str(device))
+        se = 0.0
+        for i in range(0, len(yte), batch):
+            se += float(((model(Xte[i : i + batch])[:, 0] - yte[i : i + batch]) ** 2).sum())
+        return {"nmse": se / float((yte**2).sum()), "test_loss": se / len(yte)}
+
+
+@lru_cache(maxsize=4)
+def _regression_arrays(task: AutocorrRegressionTask):
+    from scipy.linalg import cholesky, toeplitz
+
+    Lc = cholesky(toeplitz(task.autocorrelation()), lower=True)  # (L L)
+    v = task.target_weights()
+    rng = np.random.default_rng(task.data_seed)
+    out = []
+    for n in (task.n_train, task.n_test):
+        X = rng.standard_normal((n, task.L)) @ Lc.T  # (n L): rows ~ N(0, R)
+        out += [X, X @ v]
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _regression_tensors(task: AutocorrRegressionTask, device: str):
+    """(X_train (n, L, 1) float32, y_train (n,), X_test, y_test) on ``device``, cached."""
+    Xtr, ytr, Xte, yte = task.arrays()
+
+    def f(a):
+        return torch.as_tensor(a, dtype=torch.float32, device=device)
+
+    return f(Xtr)[..., None], f(ytr), f(Xte)[..., None], f(yte)
+
+
 #: Task config types by their ``kind`` (the tradeoff task registers itself here too).
 TASK_TYPES: dict[str, type] = {
     "copying": CopyingTask,
     "first_token": FirstTokenTask,
     "digits": DigitsTask,
+    "autocorr_regression": AutocorrRegressionTask,
 }
