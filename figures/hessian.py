@@ -108,7 +108,7 @@ def _kernel_link(w, B, c, dt, L) -> float:
     g = torch.cos(torch.arange(L, dtype=torch.float64))  # a fixed upstream gradient
     ga = torch.autograd.grad((ref * g).sum(), [*args, d])
     gb = torch.autograd.grad((mine * g).sum(), [*args, d])
-    err = float((mine - ref).abs().max() / ref.abs().max())
+    err = float(((mine - ref).abs().max() / ref.abs().max()).detach())
     for a, b in zip(ga, gb):
         err = max(err, float((a - b).abs().max() / max(float(b.abs().max()), 1e-300)))
     return err
