@@ -3,7 +3,8 @@
 Figures: ``memory_decay`` (first-token weight and multi-mode envelope against L),
 ``copy_first_token`` (Check 3.3 residual and ‖c‖ against L), ``stability_zero_real``
 (E[y_L²] against L for a = 0 and 1/2, the rule against a fixed Δ).
-Claims (each with a negative control that must fail): ``first_token_weight_single_mode``,
+Claims (each against a derived closed form or an oracle of figures/_oracles.py, each with a
+realistic mistake as control): ``first_token_weight_single_mode``,
 ``memory_envelope_multimode``, ``copy_first_token``, ``stability_zero_real``.
 """
 
@@ -35,16 +36,6 @@ CLASSES: tuple[tuple[str, str, tuple[tuple[str, float], ...]], ...] = (
     ("periodic_16", "periodic", (("period", 16.0),)),
 )
 _CLASS = {label: (model, dict(params)) for label, model, params in CLASSES}
-
-#: claim thresholds (SPEC §3, values in code, STYLE rule 5)
-WEIGHT_FORGOTTEN = 1e-3  # a = 1/2, white-noise rule, L >= 256: first-token weight below this
-WEIGHT_EXACT_RTOL = 1e-10  # numeric weight vs e^{-aΔ(L-1)}
-ENVELOPE_FORGOTTEN = 1e-3  # a = 1/2 envelope at L >= 1024
-ENVELOPE_ORDER_ONE = (0.1, 10.0)  # a = 0 envelope band
-COPY_RESIDUAL_ZERO = 0.05  # a = 0: residual at most this (L >= 1024, m = L/2)
-COPY_RESIDUAL_HALF = 0.5  # a = 1/2: residual at least this
-STABILITY_SLOPE_MAX = 0.2  # log-log slope of E[y_L^2] vs L under the rule (no growth)
-
 
 @functools.cache
 def lambda_max(label: str, L: int) -> float:

@@ -165,9 +165,10 @@ def _conj_pairs_no_double(orig):
 def _euler_b(orig):
     import numpy as np
 
-    def expm1_over_z(z):  # B̄ = Δ·B (forward Euler) inside ZOH
-        return np.ones_like(np.asarray(z, dtype=np.complex128))
-    return expm1_over_z
+    def zoh(w, dt):  # B̄ = Δ·B (forward Euler) inside ZOH; w̄ = e^{Δw} kept
+        w_bar, _ = orig(w, dt)
+        return w_bar, np.broadcast_to(np.asarray(dt, dtype=np.complex128), w_bar.shape).copy()
+    return zoh
 
 
 def _dt_exponent_one(orig):
@@ -315,7 +316,7 @@ register_mutant("bilinear_for_zoh_torch", "numerics.torch_kernel:ssm_kernel",
                 "torch kernel discretizes with bilinear where ZOH is asked", _force_bilinear)
 register_mutant("conj_pairs_no_double", "numerics.ssm:ssm_kernel",
                 "conjugate-pair kernel without the factor 2 of 2·Re Σ", _conj_pairs_no_double)
-register_mutant("euler_B_bar", "numerics.ssm:expm1_over_z",
+register_mutant("euler_B_bar", "numerics.ssm:zoh",
                 "ZOH B̄ = Δ·B (forward Euler) instead of (e^{Δw}-1)/w·B", _euler_b)
 register_mutant("dt_exponent_minus_one", "numerics.autocorrelation:timescale_rule",
                 "Δ = γ (Lλ_max)^{-1} instead of γ (Lλ_max)^{-1/2}", _dt_exponent_one)
