@@ -288,3 +288,25 @@ def test_ar1_inputs_are_stationary_with_unit_variance():
     cov = x.T @ x / x.shape[0]
     want = 0.9 ** np.abs(np.subtract.outer(np.arange(6), np.arange(6)))
     assert np.abs(cov - want).max() < 0.05  # SE ≈ √(2/n) ≈ 0.01
+
+
+def test_lanczos_on_a_layer_equals_dense():
+    """A layer (H = 3 channels, one Δ each, inputs (n, H, L)): Lanczos = dense eigenvalues."""
+    rng = np.random.default_rng(9)
+    H, m, L, n = 3, 4, 32, 40
+    w = -rng.uniform(0.1, 0.8, (H, m)) + 1j * rng.uniform(0, 6, (H, m))
+    B = rng.standard_normal((H, m)) + 1j * rng.standard_normal((H, m))
+    c = rng.standard_normal((H, m))
+    x, y = rng.standard_normal((n, H, L)), rng.standard_normal((n, H))
+    dt = np.array([0.05, 0.1, 0.2])
+    wrt = ("c", "w_real", "w_imag", "log_dt")
+    ev = np.linalg.eigvalsh(hs.loss_hessian(w, B, c, dt, x, y, wrt))
+    ex = hs.hessian_extremes(w, B, c, dt, x, y, wrt, k=4)
+    s = np.abs(ev).max()
+    assert ev.size == H * (3 * m + 1)
+    assert np.allclose(ex.largest, ev[::-1][:4], atol=1e-9 * s)
+    assert np.allclose(ex.smallest, ev[:4], atol=1e-9 * s)
+    with pytest.raises(InputError, match="dt must be a number or one per channel"):
+        hs.loss_hessian(w, B, c, dt[:2], x, y, wrt)
+    with pytest.raises(InputError, match="tol must be"):
+        hs.hessian_extremes(w, B, c, dt, x, y, wrt, k=2, tol=-1.0)

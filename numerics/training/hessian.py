@@ -69,6 +69,7 @@ from numerics._checks import (
     check_dt,
     check_elements,
     check_int,
+    check_positive_scalar,
     check_real_array,
     check_w,
 )
@@ -473,6 +474,8 @@ def hessian_extremes(w, B, c, dt, x, y, wrt=("c",), k: int = 6, *, matrix: str =
         )
     if maxiter is not None:
         maxiter = check_int("maxiter", maxiter, 1)
+    tol = check_positive_scalar("tol", tol, allow_zero=True)
+    seed = check_int("seed", seed, 0)
     theta = _theta0(p)
     mv = _hvp(p, theta) if matrix == "hessian" else _gnvp(p, theta)
     count = [0]
