@@ -41,8 +41,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
+
+from ._checks import (
+    InputError,
+    InputTypeError,
+    _as_numeric,
+    check_bool,
+    check_choice,
+    check_elements,
+    check_L,
+)
 
 __all__ = [
     "expm1_over_z",
@@ -70,24 +79,28 @@ def _real_dtype(cdtype: torch.dtype) -> torch.dtype:
     return torch.float64 if cdtype == torch.complex128 else torch.float32
 
 
-def _as_tensor(name: str, x, device=None) -> torch.Tensor:
-    """Tensors pass through; numbers and arrays keep numpy's float64/complex128 (no float32)."""
+def _as_tensor(name: str, x, device=None, *, real: bool = False) -> torch.Tensor:
+    """The input contract (numerics._checks) for a tensor argument: tensors pass through
+    (bool tensors refused); numbers and arrays become tensors keeping numpy's float64 /
+    complex128 (no float32); None, strings and non-numeric objects raise InputTypeError, as does
+    complex input where ``real`` is required. Finiteness is checked separately (one sync)."""
     if isinstance(x, torch.Tensor):
-        return x
-    try:
-        a = np.asarray(x)
-        if a.dtype == object or a.dtype.kind not in "biufc":
-            raise TypeError
-        return torch.as_tensor(a, device=device)
-    except (TypeError, ValueError, RuntimeError):
-        raise ValueError(f"{name} must be a tensor, array or number, got {x!r}") from None
+        t = x
+    else:
+        what = "a real tensor, array or number" if real else "a tensor, array or number"
+        t = torch.as_tensor(_as_numeric(name, x, what), device=device)
+    if t.dtype == torch.bool:
+        raise InputTypeError(f"{name} must be numeric, got a bool tensor")
+    if real and t.is_complex():
+        raise InputTypeError(f"{name} must be real, got dtype {t.dtype}")
+    return t
 
 
-def _first_bad(name: str, x: torch.Tensor, bad: torch.Tensor, rule: str) -> ValueError:
+def _first_bad(name: str, x: torch.Tensor, bad: torch.Tensor, rule: str) -> InputError:
     idx = tuple(int(i) for i in torch.nonzero(bad)[0]) if bad.dim() else ()
     val = x.detach()[idx].item() if idx else x.detach().reshape(-1)[0].item()
     where = f" at index {idx}" if idx else ""
-    return ValueError(f"{name} {rule}, got {val!r}{where}")
+    return InputError(f"{name} {rule}, got {val!r}{where}")
 
 
 def _check_finite(name: str, x: torch.Tensor) -> None:
@@ -95,21 +108,53 @@ def _check_finite(name: str, x: torch.Tensor) -> None:
         raise _first_bad(name, x, ~torch.isfinite(x), "must be finite")
 
 
+def _check_w_dt(w, dt, *, allow_empty: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """w (complex or real, finite) and dt (real, finite, > 0, non-empty), broadcastable."""
+    w = _as_tensor("w", w)
+    dt = _as_tensor("dt", dt, w.device, real=True)
+    if not allow_empty and w.numel() == 0:
+        raise InputError(f"w must be non-empty, got shape {tuple(w.shape)}")
+    if dt.numel() == 0:
+        raise InputError("dt must be non-empty")
+    try:
+        torch.broadcast_shapes(w.shape, dt.shape)
+    except RuntimeError:
+        raise InputError(
+            f"shapes do not broadcast: w{tuple(w.shape)}, dt{tuple(dt.shape)}"
+        ) from None
+    if w.device != dt.device:
+        raise InputError(f"w on {w.device} and dt on {dt.device}: put them on one device")
+    ok = torch.isfinite(w).all() & torch.isfinite(dt).all() & (dt > 0).all()
+    if not bool(ok):  # one sync on the happy path
+        _check_finite("w", w)
+        _check_finite("dt", dt)
+        raise _first_bad("dt", dt, dt <= 0, "must be > 0")
+    return w, dt
+
+
+def _finite_out(out, culprit: str, what: str):
+    """Refuse a non-finite result (overflow at an extreme scale) rather than return it."""
+    parts = out if isinstance(out, tuple) else (out,)
+    if not all(bool(torch.isfinite(p).all()) for p in parts if p.numel()):
+        raise InputError(f"{what} is not representable (overflow) for this {culprit}; rescale {culprit}")
+    return out
+
+
 def _check_inputs(w, B, c, dt, allow_unstable: bool) -> None:
     """Validate at the public boundary (one device sync when all is well)."""
     for name, x in (("w", w), ("B", B), ("c", c), ("dt", dt)):
         if x.dtype == torch.bool:
-            raise ValueError(f"{name} must be numeric, got a bool tensor")
+            raise InputTypeError(f"{name} must be numeric, got a bool tensor")
     if dt.is_complex():
-        raise ValueError(f"dt must be real, got dtype {dt.dtype}")
+        raise InputTypeError(f"dt must be real, got dtype {dt.dtype}")
     if w.dim() == 0 or w.shape[-1] == 0:
-        raise ValueError(f"w must have a mode axis of length >= 1, got shape {tuple(w.shape)}")
+        raise InputError(f"w must have a mode axis of length >= 1, got shape {tuple(w.shape)}")
     if dt.numel() == 0:
-        raise ValueError("dt must be non-empty")
+        raise InputError("dt must be non-empty")
     devices = {x.device for x in (w, B, c, dt)}
     if len(devices) > 1:
         names = ", ".join(f"{n} on {x.device}" for n, x in (("w", w), ("B", B), ("c", c), ("dt", dt)))
-        raise ValueError(f"w, B, c and dt must be on one device, got {names}")
+        raise InputError(f"w, B, c and dt must be on one device, got {names}")
     wr = w.real if w.is_complex() else w
     ok = torch.isfinite(w).all() & torch.isfinite(B).all() & torch.isfinite(c).all()
     ok = ok & torch.isfinite(dt).all() & (dt > 0).all()
@@ -122,20 +167,14 @@ def _check_inputs(w, B, c, dt, allow_unstable: bool) -> None:
     if not bool((dt > 0).all()):
         raise _first_bad("dt", dt, dt <= 0, "must be > 0")
     bad_w = w.detach()[tuple(torch.nonzero(wr > 0)[0])].item()
-    raise ValueError(
+    raise InputError(
         f"Re w must be <= 0 for a stable SSM, got w = {bad_w!r}; "
         "pass allow_unstable=True to compute it anyway"
     )
 
 
 def _check_L(L) -> int:
-    if isinstance(L, bool) or not isinstance(L, (int, float)) and not hasattr(L, "__index__"):
-        raise ValueError(f"L must be an integer >= 1, got {L!r}")
-    if not float(L).is_integer():
-        raise ValueError(f"L must be an integer >= 1, got {L!r}")
-    if int(L) < 1:
-        raise ValueError(f"L must be >= 1, got {L!r}")
-    return int(L)
+    return check_L(L)
 
 
 # ----------------------------------------------------------------------------- discretization
@@ -147,8 +186,15 @@ def expm1_over_z(z: torch.Tensor) -> torch.Tensor:
     $e^{x+iy} - 1 = \mathrm{expm1}(x)\cos y - 2\sin^2(y/2) + i\,e^x \sin y$ has no cancellation
     for Re z <= 0; for |z| < 1e-4 the Taylor polynomial $1 + z/2 + z^2/6 + z^3/24 + z^4/120$ is
     used instead (the division is masked there, so value and gradient are finite at z = 0).
-    Shapes: any; dtype: complex, same as ``z`` (real input is promoted to complex).
+    Shapes: any; dtype: complex, same as ``z`` (real input is promoted to complex). Validated
+    (numbers/arrays accepted, finite); ``InputError`` where (e^z - 1)/z overflows (Re z ≳ 709).
     """
+    z = _as_tensor("z", z)
+    _check_finite("z", z)
+    return _finite_out(_expm1_over_z(z), "z", "(e^z - 1)/z")
+
+
+def _expm1_over_z(z: torch.Tensor) -> torch.Tensor:
     if not z.is_complex():
         z = torch.complex(z, torch.zeros_like(z))
     x, y = z.real, z.imag
@@ -168,28 +214,32 @@ def zoh(w: torch.Tensor, dt) -> tuple[torch.Tensor, torch.Tensor]:
             (pass ``dt[..., None]`` for one Δ per channel of an (H, N) ``w``).
     Returns:
         ``(w_bar, B_factor)`` with B̄ = B_factor · B, computed in float64 and returned in the
-        complex dtype of ``w`` (complex64 or complex128). Differentiable. Inputs are trusted
-        (validation happens in :func:`ssm_kernel`).
+        complex dtype of ``w`` (complex64 or complex128). Differentiable. Validated by the
+        input contract (one device sync); ``InputError`` where e^{Δw} overflows.
     """
+    w, dt = _check_w_dt(w, dt)
     cdtype = w.dtype if w.is_complex() else _complex_dtype(w)
     w64 = w.to(torch.complex128)
-    dt64 = _as_tensor("dt", dt, w.device).to(device=w.device, dtype=torch.float64)
+    dt64 = dt.to(device=w.device, dtype=torch.float64)
     z = dt64 * w64
-    return torch.exp(z).to(cdtype), (dt64 * expm1_over_z(z)).to(cdtype)
+    out = torch.exp(z).to(cdtype), (dt64 * _expm1_over_z(z)).to(cdtype)
+    return _finite_out(out, "w and dt", "e^{Δw}")
 
 
 def bilinear(w: torch.Tensor, dt) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Bilinear (Tustin) discretization (SPEC §1.1).
 
     $\bar w = (1 + \Delta w/2)/(1 - \Delta w/2)$, $\bar B = \Delta/(1 - \Delta w/2)\,B$.
-    Shapes and dtypes as in :func:`zoh`.
+    Shapes and dtypes as in :func:`zoh`; ``InputError`` at the pole Δw = 2 or on overflow.
     """
+    w, dt = _check_w_dt(w, dt)
     cdtype = w.dtype if w.is_complex() else _complex_dtype(w)
     w64 = w.to(torch.complex128)
-    dt64 = _as_tensor("dt", dt, w.device).to(device=w.device, dtype=torch.float64)
+    dt64 = dt.to(device=w.device, dtype=torch.float64)
     half = 0.5 * dt64 * w64
     denom = 1.0 - half
-    return ((1.0 + half) / denom).to(cdtype), (dt64 / denom).to(cdtype)
+    out = ((1.0 + half) / denom).to(cdtype), (dt64 / denom).to(cdtype)
+    return _finite_out(out, "w and dt", "the bilinear map (pole at Δw = 2, or overflow)")
 
 
 def log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str = "zoh") -> torch.Tensor:
@@ -197,13 +247,19 @@ def log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str = "zoh") -> torch.T
 
     Keeps the phase exact in the working precision of ``w`` and ``dt`` (use float64 inputs for
     the kernel). ``dt`` must broadcast against ``w``. Complex output, differentiable.
+    Validated by the input contract (one device sync).
     """
+    check_choice("method", method, _METHODS)
+    w, dt = _check_w_dt(w, dt)
+    out = _log_w_bar(w, dt, method)
+    return _finite_out(out, "w and dt", "log w̄ (the bilinear pole Δw = 2, or overflow)")
+
+
+def _log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str) -> torch.Tensor:
     z = dt * w
     if method == "zoh":
         return z
-    if method == "bilinear":
-        return 2.0 * torch.atanh(0.5 * z)
-    raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    return 2.0 * torch.atanh(0.5 * z)
 
 
 # ----------------------------------------------------------------------------- kernel
@@ -337,42 +393,46 @@ def ssm_kernel(
         float64 if any of w, B, c is double precision. Differentiable in w, B, c, dt (first
         derivatives: the Vandermonde step has an analytic, once-differentiable backward).
     Raises:
-        ValueError: non-finite inputs, dt <= 0, Re w > 0 (unless allowed), L < 1, empty modes,
-            unknown method, shapes that do not broadcast, tensors on different devices.
+        InputError (a ValueError): non-finite inputs, dt <= 0, Re w > 0 (unless allowed),
+            L < 1 or over MAX_L_FFT, empty modes, unknown method, shapes that do not broadcast,
+            tensors on different devices. InputTypeError (a TypeError): L not an integer,
+            None/strings/bool, complex dt.
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    check_choice("method", method, _METHODS)
     L = _check_L(L)
+    conj_pairs = check_bool("conj_pairs", conj_pairs)
+    allow_unstable = check_bool("allow_unstable", allow_unstable)
     w = _as_tensor("w", w)
     B = _as_tensor("B", B, w.device)
     c = _as_tensor("c", c, w.device)
-    dt = _as_tensor("dt", dt, w.device)
+    dt = _as_tensor("dt", dt, w.device, real=True)
     _check_inputs(w, B, c, dt, allow_unstable)
     cdtype = _complex_dtype(w, B, c)
     rdtype = _real_dtype(cdtype)
     try:
         shape = torch.broadcast_shapes(w.shape, B.shape, c.shape)
     except RuntimeError:
-        raise ValueError(
+        raise InputError(
             f"shapes do not broadcast: w{tuple(w.shape)}, B{tuple(B.shape)}, c{tuple(c.shape)}"
         ) from None
     lead = shape[:-1]
     try:
         dt_b = torch.broadcast_to(dt, lead)
     except RuntimeError:
-        raise ValueError(
+        raise InputError(
             f"dt of shape {tuple(dt.shape)} does not broadcast to the channel shape {tuple(lead)} "
             f"of w{tuple(shape)}"
         ) from None
 
+    check_elements(f"the kernel, channels * L = {math.prod(lead)} * {L}", math.prod(lead) * L)
     # --- float64 part: discretization and the two small Vandermonde factors
     w64 = w.to(torch.complex128).expand(shape)  # (..., N)
     dt64 = dt_b.to(torch.float64)[..., None]  # (..., 1)
     if method == "zoh":
         z = dt64 * w64  # (..., N)  log w̄
-        B_factor = dt64 * expm1_over_z(z)
+        B_factor = dt64 * _expm1_over_z(z)
     else:
-        z = log_w_bar(w64, dt64, "bilinear")
+        z = _log_w_bar(w64, dt64, "bilinear")
         B_factor = dt64 / (1.0 - 0.5 * dt64 * w64)
     coef = c.to(torch.complex128) * B.to(torch.complex128) * B_factor  # (..., N)
     if conj_pairs:
@@ -408,21 +468,36 @@ def causal_conv(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         kernel: real tensor (..., L_k), truncated or zero-padded to L.
         x: real tensor (..., L), leading axes broadcasting with the kernel's
             (e.g. kernel (H, L), x (batch, H, L)).
-    Returns:
-        real tensor of the broadcast leading shape + (L,), dtype promoted from the inputs.
+        Non-finite inputs raise ``InputError`` — except inside autograd (grad enabled and an
+        input requiring grad, i.e. training), where no device sync is spent and a diverging
+        run is caught by the training loop's own non-finite-loss check.
     """
-    if not isinstance(kernel, torch.Tensor) or not isinstance(x, torch.Tensor):
-        raise ValueError("kernel and x must be torch tensors")
+    for name, t in (("kernel", kernel), ("x", x)):
+        if not isinstance(t, torch.Tensor):
+            raise InputTypeError(f"{name} must be a torch tensor, got {type(t).__name__}")
+        if t.dtype == torch.bool:
+            raise InputTypeError(f"{name} must be numeric, got a bool tensor")
+        if t.is_complex():
+            raise InputTypeError(f"{name} must be a real tensor, got dtype {t.dtype}")
     if x.dim() == 0 or x.shape[-1] == 0:
-        raise ValueError(f"x must have a time axis of length >= 1, got shape {tuple(x.shape)}")
+        raise InputError(f"x must have a time axis of length >= 1, got shape {tuple(x.shape)}")
     if kernel.dim() == 0 or kernel.shape[-1] == 0:
-        raise ValueError(
+        raise InputError(
             f"kernel must have a lag axis of length >= 1, got shape {tuple(kernel.shape)}"
         )
-    if kernel.is_complex() or x.is_complex():
-        raise ValueError("kernel and x must be real tensors")
     if kernel.device != x.device:
-        raise ValueError(f"kernel on {kernel.device} and x on {x.device}: put them on one device")
+        raise InputError(f"kernel on {kernel.device} and x on {x.device}: put them on one device")
+    try:
+        torch.broadcast_shapes(kernel.shape[:-1], x.shape[:-1])
+    except RuntimeError:
+        raise InputError(
+            f"kernel{tuple(kernel.shape)} and x{tuple(x.shape)}: leading axes do not broadcast"
+        ) from None
+    check_L(x.shape[-1], name="the length of x")
+    training = torch.is_grad_enabled() and (kernel.requires_grad or x.requires_grad)
+    if not training and not bool(torch.isfinite(kernel).all() & torch.isfinite(x).all()):
+        _check_finite("kernel", kernel)
+        _check_finite("x", x)
     L = x.shape[-1]
     dtype = torch.promote_types(kernel.dtype, x.dtype)
     if not dtype.is_floating_point:
@@ -430,4 +505,7 @@ def causal_conv(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     kernel = kernel[..., :L].to(dtype)
     n = _fast_len(2 * L)
     y = torch.fft.irfft(torch.fft.rfft(kernel, n=n) * torch.fft.rfft(x.to(dtype), n=n), n=n)
-    return y[..., :L]
+    y = y[..., :L]
+    if not training:
+        _finite_out(y, "kernel and x", "y = kernel * x")
+    return y

@@ -15,6 +15,7 @@ torch = pytest.importorskip("torch", reason="torch is not installed (optional ex
 
 import numerics  # noqa: E402
 from numerics import torch_kernel as tk  # noqa: E402
+from numerics._checks import InputError, InputTypeError  # noqa: E402
 
 
 def _modes(rng, shape, re_w=None):
@@ -301,8 +302,11 @@ def test_kernel_then_conv_equals_recurrence(rng):
         (dict(dt=-0.1), "dt must be > 0"),
         (dict(dt=np.nan), "dt must be finite"),
         (dict(w=0.1 + 1j), r"Re w must be <= 0"),
-        (dict(L=0), "L must be >= 1"),
+        (dict(L=0), "L must be an integer >= 1, got 0"),
         (dict(L=2.5), "L must be an integer"),
+        (dict(L=None), "L must be an integer"),
+        (dict(L="16"), "L must be an integer.*string"),
+        (dict(L=10**12), "L must be <= 67108864"),
         (dict(method="euler"), "method must be one of"),
     ],
 )
@@ -316,7 +320,7 @@ def test_bad_inputs_raise_naming_the_value(kwargs, match):
     if "dt" in kwargs:
         args["dt"] = torch.tensor([0.1, kwargs.pop("dt")], dtype=torch.float64)
     args.update(kwargs)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((InputError, InputTypeError), match=match):
         tk.ssm_kernel(args["w"], args["B"], args["c"], args["dt"], args["L"], args["method"])
 
 
@@ -347,12 +351,31 @@ def test_bad_shapes_raise():
 
 def test_non_numeric_or_complex_dt_raise():
     w = torch.full((3,), -1.0 + 0j)
-    with pytest.raises(ValueError, match="dt must be real"):
+    with pytest.raises(InputTypeError, match="dt must be real"):
         tk.ssm_kernel(w, torch.ones(3), torch.ones(3), torch.tensor(0.1 + 0j), 8)
-    with pytest.raises(ValueError, match="bool"):
+    with pytest.raises(InputTypeError, match="bool"):
         tk.ssm_kernel(w, torch.ones(3, dtype=torch.bool), torch.ones(3), 0.1, 8)
-    with pytest.raises(ValueError, match="w must be a tensor, array or number"):
+    with pytest.raises(InputTypeError, match="w must be a tensor, array or number, got the string"):
         tk.ssm_kernel("abc", torch.ones(3), torch.ones(3), 0.1, 8)
+
+
+def test_public_helpers_validate_and_refuse_overflow():
+    """zoh / bilinear / log_w_bar / expm1_over_z: the contract at entry, no inf/NaN out."""
+    w = torch.tensor([-0.5 + 1j], dtype=torch.complex128)
+    with pytest.raises(InputError, match="dt must be > 0"):
+        tk.zoh(w, -0.1)
+    with pytest.raises(InputError, match="w must be finite"):
+        tk.bilinear(torch.tensor([np.nan + 0j]), 0.1)
+    with pytest.raises(InputError, match="method must be one of"):
+        tk.log_w_bar(w, torch.tensor(0.1), "euler")
+    with pytest.raises(InputTypeError, match="z must be"):
+        tk.expm1_over_z(None)
+    with pytest.raises(InputError, match="overflow"):
+        tk.expm1_over_z(torch.tensor([800.0 + 0j]))
+    with pytest.raises(InputError, match="overflow"):
+        tk.zoh(torch.tensor([1e300 + 0j], dtype=torch.complex128), 0.1)
+    with pytest.raises(InputError, match="x must be finite"):
+        tk.causal_conv(torch.ones(3), torch.tensor([1.0, np.inf, 0.0]))
 
 
 def test_mixed_devices_raise():
