@@ -22,13 +22,16 @@
 # e.g.  for e in tradeoff memory digits delta_sweep; do mkdir -p figures/results/$e/gpu &&
 #       cp $OUT/results/$e/gpu/summary.* figures/results/$e/gpu/; done
 #
-# Schedule (seconds are the parts' hard limits; total <= 40 + 75 + 245 + ~30 s of summaries):
-#     bench                                          40   alone (it measures speed)
-#     tradeoff (CPU, 10 workers) || memory (GPU, 5)   75   in parallel
-#     delta_sweep L < 4096 (CPU, 10 workers)        245   in parallel with
-#       || digits (GPU, 5) then delta_sweep L = 4096 (GPU, 5 workers)   70 + 170
+# Schedule (seconds are the parts' hard limits; total <= 30 + 110 + 225 + ~40 s of summaries + ~10 s start,
+# i.e. <= 7 min; estimated from CPU timings here, not yet measured on the H200):
+#     bench                                              30   alone (it measures speed)
+#     tradeoff (CPU, 11 workers)                         75   in parallel with
+#       || memory (GPU, 5 workers) then digits (GPU, 5)   60 + 50
+#     delta_sweep L <= 256, digits, UCR (CPU, 11)       225   in parallel with
+#       || delta_sweep L = 1024 and 4096 (GPU, 5)       225
 # Each sweep is resumable and ordered by priority; a part cut short still yields the summary of
-# the runs it finished (status.txt says which parts timed out; summaries count runs per task).
+# the runs it finished (status.txt says which parts timed out; the Δ-sweep summary lists the
+# seeds per grid point). Rerunning the script with the same OUT resumes every sweep.
 set -euo pipefail
 
 OUT="${OUT:?set OUT to the output folder}"
@@ -36,7 +39,7 @@ export PYTHONPATH="${PYTHONPATH:-.}"
 PY="${PYTHON:-python}"
 SCALE="${SCALE:-gpu}"     # smoke test on a CPU machine: SCALE=quick DEVICE=cpu
 DEVICE="${DEVICE:-cuda}"
-CPU_WORKERS="${CPU_WORKERS:-10}"  # processes training small models on CPU cores
+CPU_WORKERS="${CPU_WORKERS:-11}"  # processes training small models on CPU cores
 GPU_WORKERS="${GPU_WORKERS:-5}"   # processes sharing the GPU (small models leave it idle otherwise)
 if [ "$SCALE" = quick ]; then CPU_WORKERS=1; GPU_WORKERS=1; fi
 mkdir -p "$OUT/results" "$OUT/runs"
@@ -82,24 +85,25 @@ sweep() {
 
 BENCH_ARGS=()
 [ "$SCALE" = quick ] && BENCH_ARGS=(--quick)
-part bench 40 "$PY" benchmarks/train_step.py --device "$DEVICE" --repeats 3 --timeout 12 \
+part bench 30 "$PY" benchmarks/train_step.py --device "$DEVICE" --repeats 3 --timeout 12 \
   --json "$OUT/bench_train_step.json" "${BENCH_ARGS[@]}"
 cp "$OUT/log_bench.txt" "$OUT/bench_train_step.txt" || true
 
-# phase 1: the tradeoff (float64, tiny: CPU cores) beside the memory tasks (GPU)
+# phase 1: the tradeoff (float64, tiny: CPU cores) beside memory then digits (GPU)
 OMP_NUM_THREADS=1 sweep tradeoff 75 cpu "$CPU_WORKERS" "" &
-sweep memory 75 "$DEVICE" "$GPU_WORKERS" "" &
+( OMP_NUM_THREADS=2 sweep memory 60 "$DEVICE" "$GPU_WORKERS" ""
+  OMP_NUM_THREADS=2 sweep digits 50 "$DEVICE" "$GPU_WORKERS" "" ) &
 wait
 
-# phase 2: the Δ sweep below L = 4096 on CPU cores, beside digits then the L = 4096 tasks on GPU
-OMP_NUM_THREADS=1 sweep delta_sweep 245 cpu "$CPU_WORKERS" "_cpu" --exclude "_L4096_" &
-( sweep digits 70 "$DEVICE" "$GPU_WORKERS" ""
-  OMP_NUM_THREADS=2 sweep delta_sweep 170 "$DEVICE" "$GPU_WORKERS" "_gpu" --match "_L4096_" ) &
+# phase 2: the Δ sweep: L <= 256, digits and UCR on CPU cores; L = 1024 and 4096 on the GPU
+OMP_NUM_THREADS=1 sweep delta_sweep 225 cpu "$CPU_WORKERS" "_cpu" --exclude "_L(1024|4096)_" &
+OMP_NUM_THREADS=2 sweep delta_sweep 225 "$DEVICE" "$GPU_WORKERS" "_gpu" --match "_L(1024|4096)_" &
 wait
 
-for name in tradeoff memory digits delta_sweep; do
-  summarize "$name"
+for name in tradeoff memory digits delta_sweep; do  # the four summaries in parallel
+  summarize "$name" &
 done
+wait
 
 echo "done in $((SECONDS - T_START)) s; status:"
 cat "$OUT/status.txt"

@@ -138,7 +138,7 @@ _DIGITS = {
     #        seeds H   N   layers steps batch lr
     "quick": (2, 16, 8, 1, 60, 32, 3e-2),
     "cpu": (5, 16, 16, 2, 600, 32, 1e-2),
-    "gpu": (5, 64, 32, 2, 600, 64, 4e-3),
+    "gpu": (5, 32, 32, 2, 400, 64, 4e-3),
 }
 
 
@@ -211,7 +211,7 @@ _DELTA_SWEEP = {
                 digit_steps=200),
     "gpu": dict(zero_Ls=(256, 1024, 4096), classes=_MAIN_CLASSES, extra_Ls=(256,),
                 lin_Ls=(256,), frozen_Ls=(256,), digits=tuple(_DIGIT_VARIANTS), ucr=3,
-                seeds=5, octave=1, H=8, N=32, steps=300, batch=64, n_train=1024, n_test=512,
+                seeds=4, octave=1, H=8, N=32, steps=300, batch=64, n_train=1024, n_test=512,
                 digit_layers=1, digit_steps=200),
 }
 
