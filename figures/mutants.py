@@ -240,6 +240,12 @@ def _gram_s_mean(orig):
     return gram_matrix_continuous
 
 
+def _gram_discrete_r_identity(orig):
+    def gram_matrix_discrete(w, B=None, *, dt, L, r=None):  # the autocorrelation ignored
+        return orig(w, B, dt=dt, L=L, r=None)
+    return gram_matrix_discrete
+
+
 def _inv_no_minus_one(orig):
     import numpy as np
 
@@ -333,6 +339,8 @@ register_mutant("gram_missing_term", "numerics.gram:gram_matrix_continuous",
                 _gram_missing_term)
 register_mutant("gram_s_mean", "numerics.gram:gram_matrix_continuous",
                 "Gram matrix with s = (a_i + a_j)/2 in place of a_i + a_j", _gram_s_mean)
+register_mutant("gram_discrete_R_identity", "numerics.gram:gram_matrix_discrete",
+                "discrete Gram Δ·Φ·R·Φᵀ with R replaced by the identity", _gram_discrete_r_identity)
 register_mutant("s4d_inv_no_minus_one", "numerics.init:s4d_inv",
                 "S4D-Inv imaginary parts (N/π)·N/(2n+1) without the −1", _inv_no_minus_one)
 register_mutant("kappa_float64_only", "numerics.gram:condition_number_of_gram",
