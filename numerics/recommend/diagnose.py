@@ -19,11 +19,13 @@ Why: the slope of λ̂_max over prefixes inherits the periodogram's upward bias 
 3. **white** — Ljung–Box Q on the pooled centred ρ̂(1..h), h = min(20, L/4): p > 0.01.
 4. **periodic** — the flat-top spectral estimate (Politis bandwidth) peaks at an interior
    frequency θ* at least twice its value at 0 and at π; period 2π/θ* refined on the periodogram.
-5. **long memory** — local Whittle d̂ (Robinson 1995, *Ann. Statist.* 23) on the pooled
-   periodogram, m = ⌊L^0.65⌋ frequencies, SE = 1/(2√(m·n_seq)): d̂ - 1.96 SE > LONG_D → long
-   memory with α = 1 - 2d̂; d̂ < LONG_D → short memory; else uncertain. Measured: the
-   estimate is biased up at L = 4096 for r(k) = (1+k)^{-1/2} (d̂ ≈ 0.37 against d = 0.25, the
-   short-range part of r inflates it), so the reported α is rough.
+5. **long memory** — a Whittle fit of ARFIMA(1, d, 0) to the pooled periodogram
+   (:func:`numerics.recommend.estimate.whittle_arfima`; the AR(1) part absorbs short memory,
+   so AR(1) φ = 0.9 is not read as long memory, which a local Whittle estimate (Robinson 1995,
+   reported too) does at L = 4096): d̂ - 1.96 SE > LONG_D → long memory with α = 1 - 2d̂;
+   d̂ < LONG_D → short memory; else uncertain. Measured: r(k) = (1+k)^{-1/2} at L = 4096–16384
+   gives d̂ ≈ 0.4 (not the asymptotic 0.25: the finite-frequency spectrum is steeper), so the
+   reported α is rough (≈ 0.2 for α = 0.5).
 
 Order: nonstationary → the centred class → mean-dominated (unless the centred class is long
 memory, whose sample mean has sd ~ L^{d - 1/2}: a large mean² share is then expected, not a
@@ -48,7 +50,7 @@ CLASSES = ("white", "short memory", "long memory", "periodic", "mean-dominated",
 #: mean²/r̂(0) above this: the mean dominates R (SPEC §2.5)
 MEAN_SHARE = 0.1
 #: memory parameter separating short from long memory (α = 1 - 2d = 0.7)
-LONG_D = 0.15
+LONG_D = 0.15  # the same as numerics.recommend.estimate.LONG_D
 #: longest series given to the ADF test (longer ones are block-averaged)
 ADF_MAX_LEN = 1 << 14
 
@@ -231,16 +233,18 @@ def _centred_class(xc: np.ndarray, stats: dict) -> Diagnosis:
         P = L / j
         stats.update(period=P)
         return Diagnosis("periodic", period=P, why=f"spectral peak at period {P:.3g} "
-                         f"({f_pk / max(f0, 1e-300):.3g}× the spectrum at 0)", stats=stats)
+                         "(the spectral estimate's maximum, >= 2× its values at 0 and π)",
+                         stats=stats)
+    from .estimate import whittle_arfima
+
+    d, phi, se = whittle_arfima(I, L, n)
     m = int(min(math.floor(L**0.65), L // 2 - 1))
-    d = local_whittle_d(I, L, m)
-    se = 1.0 / (2.0 * math.sqrt(m * n))
-    stats.update(whittle_d=d, whittle_se=se, whittle_m=m)
+    stats.update(whittle_d=d, whittle_se=se, whittle_phi=phi,
+                 local_whittle_d=local_whittle_d(I, L, m), local_whittle_m=m)
+    txt = f"ARFIMA(1,d,0) Whittle d = {d:.3f} ± {1.96 * se:.3f}, φ = {phi:.2f}"
     if d - 1.96 * se > LONG_D:
-        return Diagnosis("long memory", alpha=1 - 2 * d, why=f"local Whittle d = {d:.3f} ± "
-                         f"{1.96 * se:.3f} (m = {m}), α = 1 - 2d", stats=stats)
+        return Diagnosis("long memory", alpha=1 - 2 * d, why=txt + "; α = 1 - 2d", stats=stats)
     if d < LONG_D:
-        return Diagnosis("short memory", why=f"Ljung–Box p = {p_lb:.2g}; local Whittle d = "
-                         f"{d:.3f} ± {1.96 * se:.3f}", stats=stats)
-    return Diagnosis("uncertain", why=f"short or long memory: local Whittle d = {d:.3f} ± "
-                     f"{1.96 * se:.3f} straddles {LONG_D}", stats=stats)
+        return Diagnosis("short memory", why=f"Ljung–Box p = {p_lb:.2g}; " + txt, stats=stats)
+    return Diagnosis("uncertain", why=f"short or long memory: {txt} straddles {LONG_D}",
+                     stats=stats)
