@@ -25,7 +25,22 @@ import numpy as np
 import scipy.fft
 import scipy.linalg
 
-from ._checks import as_finite, check_L
+from ._checks import (
+    MAX_L_DENSE,
+    InputError,
+    InputTypeError,
+    check_autocorrelation,
+    check_bool,
+    check_choice,
+    check_complex_array,
+    check_finite_result,
+    check_int,
+    check_L,
+    check_positive_scalar,
+    check_real_array,
+    check_real_scalar,
+    scale_of,
+)
 
 __all__ = [
     # autocorrelation models, SPEC Result 2.3
@@ -71,9 +86,9 @@ def ar1(L: int, phi: float) -> np.ndarray:
     is (1+|φ|)/(1-|φ|) at frequency π.
     """
     L = check_L(L)
-    phi = float(as_finite("phi", phi, dtype=np.float64))
+    phi = check_real_scalar("phi", phi)
     if not abs(phi) < 1:
-        raise ValueError(f"phi must satisfy |phi| < 1 for a stationary AR(1), got {phi!r}")
+        raise InputError(f"phi must satisfy |phi| < 1 for a stationary AR(1), got {phi!r}")
     k = np.arange(L, dtype=np.float64)
     if phi == 0:
         return white(L)
@@ -86,9 +101,9 @@ def power_law(L: int, alpha: float) -> np.ndarray:
     Convex and decreasing, so a valid (positive-definite) autocorrelation by Pólya's criterion.
     """
     L = check_L(L)
-    alpha = float(as_finite("alpha", alpha, dtype=np.float64))
+    alpha = check_positive_scalar("alpha", alpha)
     if not alpha > 0:
-        raise ValueError(f"alpha must be > 0 for a decaying power law, got {alpha!r}")
+        raise InputError(f"alpha must be > 0 for a decaying power law, got {alpha!r}")
     return np.exp(-alpha * np.log1p(np.arange(L, dtype=np.float64)))
 
 
@@ -103,10 +118,13 @@ def periodic(L: int, period: float) -> np.ndarray:
     The autocorrelation of a random-phase sinusoid (rank-2 Toeplitz matrix). float64 (L,).
     """
     L = check_L(L)
-    P = float(as_finite("period", period, dtype=np.float64))
-    if not P > 0:
-        raise ValueError(f"period must be > 0, got {period!r}")
-    return np.cos(2.0 * np.pi * np.arange(L, dtype=np.float64) / P)
+    P = check_positive_scalar("period", period)
+    # phase k/P reduced mod 1 in float64 (finite for any P > 0, also 1e-300)
+    with np.errstate(over="ignore"):
+        u = np.arange(L, dtype=np.float64) / P
+    if not np.all(np.isfinite(u)):
+        raise InputError(f"period must be >= 1e-300 so that k/period is finite, got {P!r}")
+    return np.cos(2.0 * np.pi * np.mod(u, 1.0))
 
 
 #: model name -> function(L, **params); the names the CLI, figures and theory use.
@@ -127,14 +145,8 @@ def as_autocorrelation(r, *, normalize: bool = False) -> np.ndarray:
     (Positive semi-definiteness of the Toeplitz matrix is not checked here; the biased
     estimator of :func:`estimate_autocorrelation` guarantees it.)
     """
-    a = as_finite("r", r, dtype=np.float64)
-    if a.ndim != 1:
-        raise ValueError(f"r must be 1-D (lags 0..L-1), got shape {a.shape}")
-    if a.size == 0:
-        raise ValueError("r must hold at least lag 0, got an empty array")
-    if not a[0] > 0:
-        raise ValueError(f"r[0] (the variance) must be > 0, got {a[0]!r}")
-    a = np.array(a, dtype=np.float64)
+    a = np.array(check_autocorrelation(r, "r"), dtype=np.float64)
+    normalize = check_bool("normalize", normalize)
     return a / a[0] if normalize else a
 
 
@@ -242,10 +254,8 @@ class _Toeplitz:
 
 
 def _check_r(r) -> np.ndarray:
-    a = as_finite("r", r, dtype=np.float64)
-    if a.ndim != 1 or a.size == 0:
-        raise ValueError(f"r must be a non-empty 1-D array of lags 0..L-1, got shape {a.shape}")
-    return a
+    """The contract for an autocorrelation argument: real, finite, 1-D, r(0) > 0."""
+    return check_autocorrelation(r, "r")
 
 
 def toeplitz_matvec(r, X, axis: int = 0) -> np.ndarray:
@@ -261,26 +271,32 @@ def toeplitz_matvec(r, X, axis: int = 0) -> np.ndarray:
         X: real or complex array with ``X.shape[axis] == L``.
         axis: the axis of X indexed by time.
     Returns:
-        array of X's shape, float64 (complex128 for complex X).
+        array of X's shape, float64 (complex128 for complex X); computed at unit scale, so any
+        magnitude of r and X works (an overflowing product is refused).
     """
     r = _check_r(r)
-    X = np.asarray(X)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise InputTypeError(f"axis must be an integer axis of X, got {axis!r}")
+    is_complex = np.iscomplexobj(np.asarray(X)) if not isinstance(X, (str, bytes)) else False
+    X = check_complex_array("X", X) if is_complex else check_real_array("X", X)
     if X.ndim == 0:
-        raise ValueError("X must have at least one axis of length L, got a scalar")
-    X = as_finite("X", X)
+        raise InputError("X must have at least one axis of length L, got a scalar")
+    if not -X.ndim <= int(axis) < X.ndim:
+        raise InputError(f"axis = {axis} is out of range for X of shape {X.shape}")
     if X.shape[axis] != r.shape[0]:
-        raise ValueError(
+        raise InputError(
             f"X.shape[{axis}] = {X.shape[axis]} must equal len(r) = {r.shape[0]} (the size of R)"
         )
-    op = _Toeplitz(r)
-    Xm = np.moveaxis(X, axis, -1)
-    if np.iscomplexobj(Xm):
-        Y = op.matvec(np.ascontiguousarray(Xm.real, dtype=np.float64)) + 1j * op.matvec(
-            np.ascontiguousarray(Xm.imag, dtype=np.float64)
-        )
+    sr, sx = scale_of(r), scale_of(X)
+    op = _Toeplitz(r / sr)
+    Xm = np.moveaxis(X, axis, -1) / sx
+    if is_complex:
+        Y = op.matvec(np.ascontiguousarray(Xm.real)) + 1j * op.matvec(np.ascontiguousarray(Xm.imag))
     else:
         Y = op.matvec(Xm.astype(np.float64, copy=False))
-    return np.moveaxis(Y, -1, axis)
+    with np.errstate(over="ignore"):
+        Y = Y * sr * sx
+    return check_finite_result(np.moveaxis(Y, -1, axis), "r and X", "R X")
 
 
 def circulant_embedding_eigenvalues(r) -> np.ndarray:
@@ -291,7 +307,11 @@ def circulant_embedding_eigenvalues(r) -> np.ndarray:
     are one real FFT of C's first column ``[r_0..r_{L-1}, 0.., r_{L-1}..r_1]``.
     Returns float64 (M,), descending, with multiplicity.
     """
-    return _Toeplitz(_check_r(r)).eigenvalues_C()
+    r = _check_r(r)
+    s = scale_of(r)
+    with np.errstate(over="ignore"):
+        ev = _Toeplitz(r / s).eigenvalues_C() * s
+    return check_finite_result(ev, "r", "the circulant eigenvalues")
 
 
 def toeplitz_frobenius_norm_sq(r) -> float:
@@ -302,9 +322,13 @@ def toeplitz_frobenius_norm_sq(r) -> float:
     """
     r = _check_r(r)
     L = r.shape[0]
+    s = scale_of(r)
+    u = r / s
     w = 2.0 * (L - np.arange(L, dtype=np.float64))
     w[0] = L
-    return float(math.fsum(w * r * r))
+    with np.errstate(over="ignore"):
+        out = float(math.fsum(w * u * u)) * s * s
+    return float(check_finite_result(out, "r", "||R||_F^2"))
 
 
 def output_second_moment(kernel, r) -> np.ndarray:
@@ -320,15 +344,19 @@ def output_second_moment(kernel, r) -> np.ndarray:
     Returns:
         float64 of shape (...) (a 0-d array for a single kernel).
     """
-    rho = as_finite("kernel", kernel, dtype=np.float64)
+    rho = check_real_array("kernel", kernel)
     if rho.ndim == 0 or rho.shape[-1] == 0:
-        raise ValueError(f"kernel must have a lag axis of length L >= 1, got shape {rho.shape}")
+        raise InputError(f"kernel must have a lag axis of length L >= 1, got shape {rho.shape}")
     r = _check_r(r)
     L = rho.shape[-1]
     if r.shape[0] < L:
-        raise ValueError(f"r must hold lags 0..L-1 = {L - 1}, got only {r.shape[0]} lags")
-    op = _Toeplitz(r[:L])
-    return np.einsum("...l,...l->...", rho, op.matvec(rho))
+        raise InputError(f"r must hold lags 0..L-1 = {L - 1}, got only {r.shape[0]} lags")
+    sr, sk = scale_of(r[:L]), scale_of(rho)
+    op = _Toeplitz(r[:L] / sr)
+    u = rho / sk
+    with np.errstate(over="ignore"):
+        out = np.einsum("...l,...l->...", u, op.matvec(u)) * sr * sk * sk
+    return check_finite_result(out, "kernel and r", "E[y_L^2]")
 
 
 def kernel_output_bound(kernel, lambda_max) -> np.ndarray:
@@ -337,9 +365,14 @@ def kernel_output_bound(kernel, lambda_max) -> np.ndarray:
     $E[y_L^2] = \rho^\top R\rho \le \lambda_{\max}\|\rho\|^2$ for any symmetric R.
     kernel float64 (..., L); lambda_max scalar or broadcastable to (...). Returns (...).
     """
-    rho = as_finite("kernel", kernel, dtype=np.float64)
-    lam = as_finite("lambda_max", lambda_max, dtype=np.float64)
-    return lam * np.einsum("...l,...l->...", rho, rho)
+    rho = check_real_array("kernel", kernel)
+    lam = check_real_array("lambda_max", lambda_max)
+    if np.any(lam <= 0):
+        raise InputError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
+    sk = scale_of(rho)
+    with np.errstate(over="ignore"):
+        out = lam * (np.einsum("...l,...l->...", rho / sk, rho / sk) * sk * sk)
+    return check_finite_result(out, "kernel and lambda_max", "lambda_max ||rho||^2")
 
 
 def output_bound(B, c, dt, L: int, lambda_max, *, conj_pairs: bool = False) -> np.ndarray:
@@ -358,33 +391,46 @@ def output_bound(B, c, dt, L: int, lambda_max, *, conj_pairs: bool = False) -> n
     from ._checks import check_dt
 
     L = check_L(L)
-    B = as_finite("B", B).astype(np.complex128)
-    c = as_finite("c", c).astype(np.complex128)
+    B = check_complex_array("B", B)
+    c = check_complex_array("c", c)
     dt = check_dt(dt)
-    lam = as_finite("lambda_max", lambda_max, dtype=np.float64)
-    if np.any(lam < 0):
-        raise ValueError(f"lambda_max must be >= 0, got {lam.reshape(-1).min()!r}")
-    s = np.abs(c * B).sum(axis=-1) * (2.0 if conj_pairs else 1.0)
-    return lam * L * dt**2 * s**2
+    lam = check_real_array("lambda_max", lambda_max)
+    conj_pairs = check_bool("conj_pairs", conj_pairs)
+    if np.any(lam <= 0):
+        raise InputError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = np.abs(c * B).sum(axis=-1) * (2.0 if conj_pairs else 1.0)
+        out = lam * L * (dt * s) ** 2
+    return check_finite_result(out, "B, c, dt and lambda_max", "the output bound")
 
 
 def timescale_rule(L, lambda_max, gamma=1.0):
     r"""Result 2.2: $\Delta = \gamma\,(L\,\lambda_{\max}(R))^{-1/2}$ keeps $E[y_L^2] = O(1)$.
 
     SPEC §2, Result 2.2 (with Σ|c_j B_j| = O(1)). Units: Δ in units of the sampling step.
-    L >= 1, lambda_max > 0, gamma > 0; scalars or broadcastable arrays (e.g. one λ_max per
+    L: an integer >= 1 (a float or string such as 2.5 or '1024' is refused) or an array of
+    integers; lambda_max > 0, gamma > 0; scalars or broadcastable arrays (e.g. one λ_max per
     channel). Returns a float for scalar input, otherwise a float64 array.
     """
-    Ls = as_finite("L", L, dtype=np.float64)
-    lam = as_finite("lambda_max", lambda_max, dtype=np.float64)
-    g = as_finite("gamma", gamma, dtype=np.float64)
+    if np.ndim(L) == 0 and not isinstance(L, np.ndarray):
+        Ls = np.float64(check_L(L))
+    else:  # an array of lengths: integers (or integral floats)
+        Ls = check_real_array("L", L)
+        if not np.all(Ls == np.round(Ls)):
+            raise InputTypeError(f"L must hold integers, got {Ls.reshape(-1)[0]!r}")
+    lam = check_real_array("lambda_max", lambda_max)
+    g = check_real_array("gamma", gamma)
     if np.any(Ls < 1):
-        raise ValueError(f"L must be >= 1, got {Ls.reshape(-1).min()!r}")
+        raise InputError(f"L must be >= 1, got {Ls.reshape(-1).min()!r}")
     if np.any(lam <= 0):
-        raise ValueError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
+        raise InputError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
     if np.any(g <= 0):
-        raise ValueError(f"gamma must be > 0, got {g.reshape(-1).min()!r}")
-    out = g / np.sqrt(Ls * lam)
+        raise InputError(f"gamma must be > 0, got {g.reshape(-1).min()!r}")
+    with np.errstate(over="ignore", under="ignore"):
+        out = g / (np.sqrt(Ls) * np.sqrt(lam))  # no overflow of L·λ at λ ~ 1e300
+    if np.any(out == 0) or not np.all(np.isfinite(out)):
+        raise InputError("Δ = gamma (L lambda_max)^(-1/2) is not representable in float64 for "
+                         "these L, lambda_max, gamma")
     return float(out) if out.ndim == 0 else out
 
 
@@ -539,18 +585,30 @@ def toeplitz_lambda_max(
             dense when Lanczos misses ``rtol`` and L <= 4096), ``"lanczos"``
             (the FFT bracket above) or ``"dense"`` (scipy eigh of the formed matrix; the
             small-L reference, O(L³)).
-        max_matvecs: budget of FFT mat-vecs for Lanczos.
+        max_matvecs: budget of FFT mat-vecs for Lanczos (an integer >= 1).
+        dense_below: L at or below which ``"auto"`` uses the dense path (<= MAX_L_DENSE).
+
+    r may have any magnitude (computed at unit scale, the bracket scaled back); r(0) <= 0, a
+    complex or non-finite r, strings and non-integer sizes raise :class:`numerics.InputError` /
+    ``InputTypeError``.
     Returns:
         :class:`LambdaMax` (``converged=False`` when the budget ran out before ``rtol``; the
         bracket is still certified).
     """
     t0 = time.perf_counter()
     r = _check_r(r)
-    if not rtol > 0:
-        raise ValueError(f"rtol must be > 0, got {rtol!r}")
-    if method not in ("auto", "lanczos", "dense"):
-        raise ValueError(f"method must be 'auto', 'lanczos' or 'dense', got {method!r}")
+    rtol = check_positive_scalar("rtol", rtol)
+    method = check_choice("method", method, ("auto", "lanczos", "dense"))
+    max_matvecs = check_int("max_matvecs", max_matvecs, 1)
+    dense_below = check_int("dense_below", dense_below, 0, MAX_L_DENSE,
+                            cap_reason="the largest L for which an L x L matrix is formed")
     L = r.shape[0]
+    if method == "dense" and L > MAX_L_DENSE:
+        raise InputError(f"method='dense' forms an L x L matrix: L = {L} is over MAX_L_DENSE = "
+                         f"{MAX_L_DENSE}; use method='lanczos'")
+    # compute at unit scale (r × 1e±300 neither overflows nor underflows), scale back
+    sc = scale_of(r)
+    r = r / sc
     op = _Toeplitz(r)
     if method == "dense" or (method == "auto" and L <= dense_below):
         res = _lambda_dense(r, op)
@@ -562,10 +620,10 @@ def toeplitz_lambda_max(
             dense = _lambda_dense(r, op)
             if dense.upper - dense.lower < res.upper - res.lower:
                 res = dense
-    return LambdaMax(
-        res.value, res.lower, res.upper, res.method, res.matvecs, res.converged,
-        time.perf_counter() - t0,
-    )
+    with np.errstate(over="ignore"):
+        vals = (res.value * sc, res.lower * sc, res.upper * sc)
+    check_finite_result(np.array(vals), "r", "lambda_max")
+    return LambdaMax(*vals, res.method, res.matvecs, res.converged, time.perf_counter() - t0)
 
 
 def _lanczos_run(op, v, Tv, max_dim, max_matvecs, rtol, rng, frob_sq, up_C, nu_C, rnd,
@@ -753,25 +811,28 @@ def _lambda_lanczos(r: np.ndarray, op: _Toeplitz, rtol: float, max_matvecs: int)
 # ---------------------------------------------------------------- estimation (SPEC §2.4)
 
 
+def _check_block(blk, what: str) -> np.ndarray:
+    a = check_real_array(what, blk)
+    if a.ndim not in (2, 3):
+        raise InputError(f"{what} must have shape (L,), (n_seq, L) or (n_seq, L, H), got shape "
+                         f"{a.shape}")
+    return a
+
+
 def _blocks(x, batch_size: int):
-    """Yield float64 blocks (b, L[, H]) from an array (memmap ok) or an iterable of blocks."""
-    if isinstance(x, list | tuple) or hasattr(x, "__array__") or not isinstance(x, Iterable):
-        x = np.asarray(x)
-    if isinstance(x, np.ndarray):
-        if x.ndim not in (2, 3):
-            raise ValueError(
-                f"x must have shape (n_seq, L) or (n_seq, L, H), got shape {x.shape}"
-            )
-        for i in range(0, x.shape[0], batch_size):
-            yield x[i : i + batch_size]
+    """Yield validated float64 blocks (b, L[, H]) from an array (memmap ok) or an iterable."""
+    if isinstance(x, np.ndarray) or not isinstance(x, Iterable) or isinstance(x, list | tuple):
+        a = x if isinstance(x, np.memmap) else check_real_array("x", x)
+        if a.ndim == 1:
+            a = a[None, :]
+        if a.ndim not in (2, 3):
+            raise InputError(f"x must have shape (L,), (n_seq, L) or (n_seq, L, H), got shape "
+                             f"{a.shape}")
+        for i in range(0, a.shape[0], batch_size):
+            yield _check_block(a[i : i + batch_size], "x")
     else:
         for blk in x:
-            blk = np.asarray(blk)
-            if blk.ndim not in (2, 3):
-                raise ValueError(
-                    f"each block must have shape (n_seq, L) or (n_seq, L, H), got {blk.shape}"
-                )
-            yield blk
+            yield _check_block(blk, "each block of x")
 
 
 def estimate_autocorrelation(
@@ -798,9 +859,10 @@ def estimate_autocorrelation(
     time; x may be a ``numpy.memmap`` or an iterable of blocks (for data larger than RAM).
 
     Args:
-        x: float array (n_seq, L) or (n_seq, L, H) (channels last), or an iterable of such blocks
-            with equal L (and H).
-        max_lag: largest lag returned (default L-1).
+        x: real array (L,) (one sequence), (n_seq, L) or (n_seq, L, H) (channels last), or an
+            iterable of (n_seq, L[, H]) blocks with equal L (and H). Any magnitude (computed at
+            unit scale); complex, boolean, string or non-finite input is refused.
+        max_lag: largest lag returned, an integer in [1, L-1] (default L-1).
         centered: subtract each sequence's mean (per channel) first.
         estimator: "biased" or "unbiased".
         normalize: divide by ĉ(0) so that r[0] = 1 (autocorrelation); False returns the
@@ -808,15 +870,22 @@ def estimate_autocorrelation(
         batch_size: sequences per FFT batch (default: about 32 MB of float64 per batch).
         progress: show a tqdm progress bar over batches.
     Returns:
-        float64 (max_lag+1,) for 2-D input, (H, max_lag+1) for 3-D input (lags last).
+        float64 (max_lag+1,) for 1-D / 2-D input, (H, max_lag+1) for 3-D input (lags last).
     """
-    if estimator not in ("biased", "unbiased"):
-        raise ValueError(f"estimator must be 'biased' or 'unbiased', got {estimator!r}")
-    if batch_size is not None and (int(batch_size) < 1):
-        raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
+    if isinstance(x, (str, bytes)) or x is None:
+        raise InputTypeError(f"x must be a real array of sequences, got {x!r:.40}")
+    estimator = check_choice("estimator", estimator, ("biased", "unbiased"))
+    centered, normalize = check_bool("centered", centered), check_bool("normalize", normalize)
+    progress = check_bool("progress", progress)
+    if max_lag is not None:
+        max_lag = check_int("max_lag", max_lag, 1)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, 1)
+    one_d = isinstance(x, np.ndarray | list | tuple) and np.ndim(x) == 1
     L = H = None
     n_total = 0
     acc = None
+    acc_scale = 0.0  # acc holds Σ|FFT(x / acc_scale)|²
     bs = batch_size
     if isinstance(x, np.ndarray) and x.ndim in (2, 3) and bs is None:
         per_seq = x.shape[1] * (x.shape[2] if x.ndim == 3 else 1) * 8 * 4
@@ -827,8 +896,8 @@ def estimate_autocorrelation(
 
         total = -(-x.shape[0] // bs) if isinstance(x, np.ndarray) and bs else None
         blocks = tqdm(blocks, total=total, desc="autocorrelation", unit="batch")
+    kind = 2
     for blk in blocks:
-        blk = as_finite("x", blk, dtype=np.float64)
         if blk.ndim == 2:
             blk = blk[:, :, None]
             shape_kind = 2
@@ -838,24 +907,30 @@ def estimate_autocorrelation(
             L, H = blk.shape[1], blk.shape[2]
             kind = shape_kind
             if L < 2:
-                raise ValueError(f"sequences need at least 2 time steps, got L = {L}")
+                raise InputError(f"sequences need at least 2 time steps, got L = {L}")
             n_fft = scipy.fft.next_fast_len(2 * L - 1, real=True)
             acc = np.zeros((n_fft // 2 + 1, H))
         elif blk.shape[1:] != (L, H) or shape_kind != kind:
-            raise ValueError(f"all blocks must share (L, H) = {(L, H)}, got {blk.shape[1:]}")
+            raise InputError(f"all blocks must share (L, H) = {(L, H)}, got {blk.shape[1:]}")
         if blk.shape[0] == 0:
             continue
         if centered:
             blk = blk - blk.mean(axis=1, keepdims=True)
-        F = scipy.fft.rfft(blk, n_fft, axis=1)  # (b, n_fft//2+1, H)
-        acc += (F.real**2 + F.imag**2).sum(axis=0)
+        sb = float(np.max(np.abs(blk))) if blk.size else 0.0
+        if sb > acc_scale:  # rescale what is accumulated to the new, larger unit
+            if acc_scale > 0:
+                acc *= (acc_scale / sb) ** 2
+            acc_scale = sb
+        if acc_scale > 0:
+            F = scipy.fft.rfft(blk / acc_scale, n_fft, axis=1)  # (b, n_fft//2+1, H)
+            acc += (F.real**2 + F.imag**2).sum(axis=0)
         n_total += blk.shape[0]
     if L is None or n_total == 0:
-        raise ValueError("x holds no sequences (empty input)")
-    K = L - 1 if max_lag is None else int(max_lag)
-    if not 0 <= K <= L - 1:
-        raise ValueError(f"max_lag must be in [0, L-1] = [0, {L - 1}], got {max_lag!r}")
-    c = scipy.fft.irfft(acc, n_fft, axis=0)[: K + 1]  # (K+1, H)
+        raise InputError("x holds no sequences (empty input)")
+    K = L - 1 if max_lag is None else max_lag
+    if not 1 <= K <= L - 1:
+        raise InputError(f"max_lag must be in [1, L-1] = [1, {L - 1}], got {max_lag!r}")
+    c = scipy.fft.irfft(acc, n_fft, axis=0)[: K + 1]  # (K+1, H), units of acc_scale²
     if estimator == "biased":
         c = c / (n_total * L)
     else:
@@ -865,11 +940,16 @@ def estimate_autocorrelation(
         c0 = c[:, :1]
         if np.any(c0 <= 0):
             h = int(np.argmax(c0[:, 0] <= 0))
-            raise ValueError(
-                f"channel {h} has zero variance (constant data); its autocorrelation is undefined"
+            raise InputError(
+                f"x: channel {h} has zero variance (constant data); its autocorrelation is "
+                "undefined (pass normalize=False for the second moment)"
             )
         c = c / c0
-    return c[0] if kind == 2 else c
+    else:
+        with np.errstate(over="ignore", under="ignore"):
+            c = c * acc_scale * acc_scale
+        check_finite_result(c, "x", "the autocovariance")
+    return c[0] if kind == 2 or one_d else c
 
 
 #: lag windows whose Fourier transform is >= 0 (positive-definite sequences), so that windowing
@@ -907,17 +987,13 @@ def lag_window(r, max_lag: int, kind: str = "parzen") -> np.ndarray:
     Returns:
         float64 (..., K), the windowed r.
     """
-    a = as_finite("r", r, dtype=np.float64)
+    a = check_real_array("r", r)
     if a.ndim == 0 or a.shape[-1] == 0:
-        raise ValueError(f"r must have at least one lag on its last axis, got shape {a.shape}")
-    if kind not in _LAG_WINDOWS:
-        raise ValueError(
-            f"kind must be one of {', '.join(map(repr, _LAG_WINDOWS))} (PSD-preserving lag "
-            f"windows), got {kind!r}"
-        )
-    if (isinstance(max_lag, bool) or not isinstance(max_lag, int | float | np.integer | np.floating)
-            or not math.isfinite(max_lag) or not float(max_lag).is_integer() or max_lag < 1):
-        raise ValueError(f"max_lag must be an integer >= 1, got {max_lag!r}")
+        raise InputError(f"r must have at least one lag on its last axis, got shape {a.shape}")
+    if np.any(a[..., 0] <= 0):
+        raise InputError(f"r(0) must be > 0 (a second moment), got {a.reshape(-1, a.shape[-1])[:, 0].min()!r}")
+    kind = check_choice("kind", kind, _LAG_WINDOWS)
+    max_lag = check_int("max_lag", max_lag, 1)
     u = np.arange(a.shape[-1], dtype=np.float64) / int(max_lag)  # (K,)
     if kind == "parzen":
         w = np.where(u <= 0.5, 1.0 - 6.0 * u**2 + 6.0 * u**3, 2.0 * np.clip(1.0 - u, 0.0, None) ** 3)

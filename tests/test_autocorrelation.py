@@ -50,7 +50,7 @@ def test_model_values():
         (lambda: nm.white(0), "L"),
         (lambda: nm.as_autocorrelation([]), "empty"),
         (lambda: nm.as_autocorrelation([[1.0]]), "1-D"),
-        (lambda: nm.as_autocorrelation([0.0, 1.0]), "r\\[0\\]"),
+        (lambda: nm.as_autocorrelation([0.0, 1.0]), "r\\(0\\)"),
         (lambda: nm.as_autocorrelation([1.0, np.inf]), "finite"),
         (lambda: nm.timescale_rule(10, 0.0), "lambda_max"),
         (lambda: nm.timescale_rule(0, 1.0), "L"),
@@ -61,7 +61,7 @@ def test_model_values():
     ],
 )
 def test_bad_input_names_the_rule(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         call()
 
 
@@ -77,6 +77,7 @@ def test_as_autocorrelation_normalizes():
 def test_toeplitz_matvec_equals_dense(L, m, seed):
     rng = np.random.default_rng(seed)
     r = rng.standard_normal(L)
+    r[0] = abs(r[0]) + 1e-3  # the contract: r(0) > 0 (a variance)
     X = rng.standard_normal((L, m))
     T = scipy.linalg.toeplitz(r)
     scale = np.abs(r).sum() * np.abs(X).max() + 1e-300
@@ -227,13 +228,13 @@ def test_estimator_memmap(tmp_path, rng):
     [
         (np.zeros((3, 10)), "zero variance"),
         (np.ones((3, 1)), "2 time steps"),
-        (np.ones(10), "shape"),
+        (np.ones((2, 2, 2, 2)), "shape"),
         (np.full((2, 5), np.nan), "finite"),
-        (np.empty((0, 5)), "no sequences"),
+        (np.empty((0, 5)), "non-empty"),
     ],
 )
 def test_estimator_bad_input(x, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         nm.estimate_autocorrelation(x)
 
 
@@ -282,13 +283,14 @@ def test_lag_window_values_and_shapes():
         ({"r": [1.0, 0.5], "max_lag": True}, "max_lag"),
         ({"r": [1.0, 0.5], "max_lag": None}, "max_lag"),
         ({"r": [1.0, 0.5], "max_lag": 3, "kind": "rectangular"}, "kind"),
-        ({"r": [], "max_lag": 3}, "at least one lag"),
+        ({"r": [], "max_lag": 3}, "non-empty"),
         ({"r": 1.0, "max_lag": 3}, "at least one lag"),
+        ({"r": [0.0, 0.5], "max_lag": 3}, r"r\(0\)"),
         ({"r": [1.0, np.nan], "max_lag": 3}, "finite"),
     ],
 )
 def test_lag_window_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         nm.lag_window(**kwargs)
 
 
@@ -338,3 +340,77 @@ def test_lag_window_removes_noise_inflation_of_white_lambda_max(n_seq, raw_min):
     lo, hi = WINDOWED_WHITE_BAND
     assert lo <= win <= hi, (n_seq, raw, win)
     assert win - 1 < 0.3 * (raw - 1)
+
+
+# ---------------------------------------------------------------- input contract (issue 13)
+
+
+def test_estimator_contract_one_d_complex_max_lag_and_scale(rng):
+    """A 1-D series is one sequence; complex input and a non-integer max_lag are refused with the
+    parameter named; data × 1e±200 give the same autocorrelation (computed at unit scale) and
+    the autocovariance scaled by 1e±400 when that is representable."""
+    from numerics._checks import InputError, InputTypeError
+
+    x = rng.standard_normal(256)
+    np.testing.assert_array_equal(nm.estimate_autocorrelation(x), nm.estimate_autocorrelation(
+        x[None]))
+    with pytest.raises(InputTypeError, match="x must be real"):
+        nm.estimate_autocorrelation(x + 1j)
+    with pytest.raises(InputTypeError, match="max_lag"):
+        nm.estimate_autocorrelation(x, max_lag=2.5)
+    with pytest.raises(InputTypeError, match="estimator"):
+        nm.estimate_autocorrelation(x, estimator=None)
+    for s in (1e200, 1e-200, 1e300):
+        np.testing.assert_allclose(nm.estimate_autocorrelation(x * s), nm.estimate_autocorrelation(x),
+                                   rtol=1e-12, atol=1e-15)
+    c = nm.estimate_autocorrelation(x, normalize=False)
+    np.testing.assert_allclose(nm.estimate_autocorrelation(x * 1e100, normalize=False) / 1e200, c,
+                               rtol=1e-12)
+    with pytest.raises(InputError, match="x"):
+        nm.estimate_autocorrelation(x * 1e200, normalize=False)  # 1e400: not representable
+    # streamed blocks of different magnitudes pool exactly like one array
+    blocks = [x[None, :] * 1e-5, 2e5 * rng.standard_normal((2, 256))]
+    np.testing.assert_allclose(nm.estimate_autocorrelation(iter(blocks)),
+                               nm.estimate_autocorrelation(np.vstack(blocks)), rtol=1e-10,
+                               atol=1e-14)
+
+
+def test_models_and_rule_contract():
+    from numerics._checks import InputError, InputTypeError
+
+    for bad in (2.5, "1024", 8.0, True, None):
+        with pytest.raises((InputError, InputTypeError), match="L"):
+            nm.timescale_rule(bad, 2.0)
+        with pytest.raises((InputError, InputTypeError), match="L"):
+            nm.white(bad)
+    with pytest.raises(InputTypeError, match="phi"):
+        nm.ar1(8, 0.5 + 0j)
+    with pytest.raises(InputTypeError, match="alpha"):
+        nm.power_law(8, "0.5")
+    # extreme but legal: finite values (no overflow of L·λ)
+    assert nm.timescale_rule(1024, 1e300) == pytest.approx(1 / np.sqrt(1024) / 1e150, rel=1e-12)
+    assert np.all(np.isfinite(nm.periodic(8, 1e-300)))
+
+
+@pytest.mark.parametrize("s", [1e300, 1e-300, 1e150])
+def test_scale_extremes_are_scaled_back(s):
+    r = nm.ar1(64, 0.7)
+    ref = nm.toeplitz_lambda_max(r, rtol=1e-10)
+    got = nm.toeplitz_lambda_max(r * s, rtol=1e-10)
+    assert got.value == pytest.approx(ref.value * s, rel=1e-12)
+    assert got.lower <= got.value <= got.upper
+    np.testing.assert_allclose(nm.circulant_embedding_eigenvalues(r * s),
+                               nm.circulant_embedding_eigenvalues(r) * s, rtol=1e-12)
+    np.testing.assert_allclose(nm.toeplitz_matvec(r * s, np.ones(64)),
+                               nm.toeplitz_matvec(r, np.ones(64)) * s, rtol=1e-12)
+    rho = 0.9 ** np.arange(64)
+    np.testing.assert_allclose(nm.output_second_moment(rho, r * s),
+                               nm.output_second_moment(rho, r) * s, rtol=1e-12)
+    from numerics._checks import InputError
+
+    if s * s > 1e308:  # ‖R‖_F² overflows float64: refused, naming r
+        with pytest.raises(InputError, match="r"):
+            nm.toeplitz_frobenius_norm_sq(r * s)
+    else:
+        assert nm.toeplitz_frobenius_norm_sq(r * s) == pytest.approx(
+            nm.toeplitz_frobenius_norm_sq(r) * s * s, rel=1e-12)

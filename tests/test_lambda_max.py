@@ -45,9 +45,10 @@ def test_lanczos_bracket_contains_dense_eigenvalue(name, params, L):
 
 @given(L=st.integers(2, 200), seed=st.integers(0, 2**31 - 1), decay=st.floats(0.0, 3.0))
 def test_bracket_certified_for_arbitrary_real_r(L, seed, decay):
-    """Any real r (not even positive definite): the bracket still holds."""
+    """Any real r with r(0) > 0 (not even positive definite): the bracket still holds."""
     rng = np.random.default_rng(seed)
     r = rng.standard_normal(L) * (1.0 + np.arange(L)) ** (-decay)
+    r[0] = abs(r[0]) + 1e-3  # the input contract: r(0) > 0
     lam = _dense_top(r)
     res = nm.toeplitz_lambda_max(r, rtol=1e-6, method="lanczos", max_matvecs=80)
     scale = np.abs(r).sum()
@@ -142,3 +143,28 @@ def test_auto_falls_back_to_dense_for_noisy_estimated_r():
     assert auto.upper - auto.lower <= 1e-6 * auto.value
     assert auto.lower <= dense.value <= auto.upper
     assert not lanczos.converged and lanczos.upper - lanczos.lower > 1e-2 * auto.value
+
+
+def test_lambda_max_input_contract():
+    """Issue 13: max_matvecs = 0, complex r, r(0) <= 0, strings, dense at huge L: clear errors
+    naming the parameter; values near 1e300 give the scaled result."""
+    from numerics._checks import InputError, InputTypeError
+
+    r = nm.ar1(300, 0.5)
+    with pytest.raises(InputError, match="max_matvecs"):
+        nm.toeplitz_lambda_max(r, max_matvecs=0)
+    with pytest.raises(InputTypeError, match="r must be real"):
+        nm.toeplitz_lambda_max(r + 0.5j)
+    with pytest.raises(InputError, match=r"r\(0\)"):
+        nm.toeplitz_lambda_max(-r)
+    with pytest.raises(InputTypeError, match="r"):
+        nm.toeplitz_lambda_max("1, 0.5")
+    with pytest.raises(InputTypeError, match="rtol"):
+        nm.toeplitz_lambda_max(r, rtol="1e-6")
+    with pytest.raises(InputError, match="method"):
+        nm.toeplitz_lambda_max(r, method="eigsh")
+    with pytest.raises(InputError, match="MAX_L_DENSE"):
+        nm.toeplitz_lambda_max(np.ones(20000), method="dense")
+    big = nm.toeplitz_lambda_max(r * 1e300)
+    assert big.value == pytest.approx(nm.toeplitz_lambda_max(r).value * 1e300, rel=1e-9)
+    assert np.isfinite([big.lower, big.upper]).all()
