@@ -306,6 +306,7 @@ def _trained_readout_runs(quick: bool):
     "the noise-free target) to 1e-7, its estimation and total errors as seed means within 3 "
     "exact SE per δ and pooled over δ, and each seed's total to 1e-8 of the exact GD iterate "
     "for that seed's noise",
+    expectation="derived",
     control="exact expectation with the variance term doubled (σ²/n for ½σ²/n)",
 )
 def check_trained_tradeoff(quick: bool = False, control: bool = False) -> ClaimResult:
