@@ -466,8 +466,12 @@ def summarize_ucr(run_dir) -> dict:
                 row.update(diff_vs_default=dm, diff_ci_low=dlo, diff_ci_high=dhi,
                            n_paired=len(common))
             rows.append(row)
+    total = {"ssm": 0.0, "references": 0.0}
+    for (_, init), v in secs.items():
+        total["references" if init in REFERENCES else "ssm"] += float(np.sum(v))
     return {"rows": rows, "default_init": DEFAULT_INIT, "inits": list(UCR_INITS),
-            "references": list(REFERENCES)}
+            "references": list(REFERENCES),
+            "sum_run_seconds": {k: round(v, 1) for k, v in total.items()}}
 
 
 _CSV_COLUMNS = ("dataset", "init", "n_seeds", "accuracy_mean", "ci_low", "ci_high",
