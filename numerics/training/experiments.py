@@ -565,14 +565,18 @@ def summarize_delta_sweep(results: list[dict], *, n_boot: int = N_BOOT,
         })
     main = [t for t in tasks if t["init"] == "zero_real" and t["learn_dt"] and t["dt_star"]]
     slopes = {}
-    if main:
-        B = min(len(t["_boot"]) for t in main)
-        y = np.log([t["dt_star"] for t in main])
-        yb = np.stack([rng.permutation(t["_boot"])[:B] for t in main], axis=1) if B else y[None]
-        for key, x in (("rule", np.log([t["dt_rule"] for t in main])),
-                       ("inv_L", -np.log([t["L"] for t in main]))):
-            slopes[key] = slope_against(x, y, yb, n_perm=n_perm, rng=rng)
-        slopes["tasks"] = [t["task"] for t in main]
+    # all tasks of the main family, then the synthetic ones alone (one model, the linear one:
+    # digits and UCR train a deep model, so across families the model changes too)
+    for prefix, sel in (("", main), ("synthetic_", [t for t in main if t["family"] == "synthetic"])):
+        if not sel:
+            continue
+        B = min(len(t["_boot"]) for t in sel)
+        y = np.log([t["dt_star"] for t in sel])
+        yb = np.stack([rng.permutation(t["_boot"])[:B] for t in sel], axis=1) if B else y[None]
+        for key, x in (("rule", np.log([t["dt_rule"] for t in sel])),
+                       ("inv_L", -np.log([t["L"] for t in sel]))):
+            slopes[prefix + key] = slope_against(x, y, yb, n_perm=n_perm, rng=rng)
+        slopes[prefix + "tasks"] = [t["task"] for t in sel]
     slopes["n_censored"] = sum(1 for t in tasks if t["init"] == "zero_real" and t["learn_dt"]
                                and not t["dt_star"])
     for t in tasks:  # a subsample of the bootstrap, so that claims can refit the slopes
