@@ -22,13 +22,14 @@
 # e.g.  for e in tradeoff memory digits delta_sweep; do mkdir -p figures/results/$e/gpu &&
 #       cp $OUT/results/$e/gpu/summary.* figures/results/$e/gpu/; done
 #
-# Schedule (seconds are the parts' hard limits; total <= 30 + 110 + 225 + ~40 s of summaries + ~10 s start,
-# i.e. <= 7 min; estimated from CPU timings here, not yet measured on the H200):
+# Schedule (seconds are the parts' hard limits; total <= 30 + 110 + 215 + 55 (summaries, in
+# parallel) + ~10 s start = 420 s = 7 min; sized from CPU timings here, not yet measured on the
+# H200):
 #     bench                                              30   alone (it measures speed)
 #     tradeoff (CPU, 11 workers)                         75   in parallel with
 #       || memory (GPU, 5 workers) then digits (GPU, 5)   60 + 50
-#     delta_sweep L <= 256, digits, UCR (CPU, 11)       225   in parallel with
-#       || delta_sweep L = 1024 and 4096 (GPU, 5)       225
+#     delta_sweep L <= 256, digits, UCR (CPU, 11)       215   in parallel with
+#       || delta_sweep L = 1024 and 4096 (GPU, 5)       215
 # Each sweep is resumable and ordered by priority; a part cut short still yields the summary of
 # the runs it finished (status.txt says which parts timed out; the Δ-sweep summary lists the
 # seeds per grid point). Rerunning the script with the same OUT resumes every sweep.
@@ -69,7 +70,7 @@ part() {
 summarize() {
   local name="$1"
   if [ -d "$OUT/runs/$name/runs" ]; then
-    part "summary_$name" 60 "$PY" -m numerics.training.experiments "$name" --scale "$SCALE" \
+    part "summary_$name" 55 "$PY" -m numerics.training.experiments "$name" --scale "$SCALE" \
       --out "$OUT/runs" --summary "$OUT/results/$name/$SCALE" --summarize-only
   fi
 }
@@ -96,8 +97,8 @@ OMP_NUM_THREADS=1 sweep tradeoff 75 cpu "$CPU_WORKERS" "" &
 wait
 
 # phase 2: the Δ sweep: L <= 256, digits and UCR on CPU cores; L = 1024 and 4096 on the GPU
-OMP_NUM_THREADS=1 sweep delta_sweep 225 cpu "$CPU_WORKERS" "_cpu" --exclude "_L(1024|4096)_" &
-OMP_NUM_THREADS=2 sweep delta_sweep 225 "$DEVICE" "$GPU_WORKERS" "_gpu" --match "_L(1024|4096)_" &
+OMP_NUM_THREADS=1 sweep delta_sweep 215 cpu "$CPU_WORKERS" "_cpu" --exclude "_L(1024|4096)_" &
+OMP_NUM_THREADS=2 sweep delta_sweep 215 "$DEVICE" "$GPU_WORKERS" "_gpu" --match "_L(1024|4096)_" &
 wait
 
 for name in tradeoff memory digits delta_sweep; do  # the four summaries in parallel
