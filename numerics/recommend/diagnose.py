@@ -13,7 +13,8 @@ Why: the slope of λ̂_max over prefixes inherits the periodogram's upward bias 
    over blocks first — aggregation keeps a unit root and keeps a stationary series stationary):
    p >= 0.05 on the median of up to 4 sequences → nonstationary ("trend" when the ADF with a
    linear trend rejects at 1%, or a straight line explains >= 90% of the variance; "unit root"
-   otherwise); 0.01 <= p < 0.05 → uncertain. Without statsmodels this step is skipped (said so).
+   otherwise); 0.01 <= p < 0.05 → uncertain unless the centred series is clearly periodic (a
+   slow cycle lowers the test's power: sunspots give p ≈ 0.03). Without statsmodels this step is skipped (said so).
 2. **mean-dominated** — mean²/r̂(0) > 0.1 (per-sequence means): the uncentered R (what the SSM
    sees) is then ≈ mean²·11ᵀ and Δ ~ 1/L; the centred series is diagnosed as well.
 3. **white** — Ljung–Box Q on the pooled centred ρ̂(1..h), h = min(20, L/4): p > 0.01.
@@ -199,11 +200,15 @@ def diagnose_channel(x1: np.ndarray) -> Diagnosis:
             return Diagnosis("nonstationary", why=f"{kind}: ADF p = {p_c:.3g} (constant), "
                              f"{p_ct:.3g} (with trend), trend R² = {r2:.2f}; R is not Toeplitz",
                              stats=stats, centred_cls=None)
-        if p_c >= 0.01:
-            return Diagnosis("uncertain", why=f"stationarity unclear: ADF p = {p_c:.3g}",
-                             stats=stats)
     xc = x - means[:, None]
     cen = _centred_class(xc, stats)
+    if adf is not None and p_c >= 0.01:
+        # a slow cycle lowers the ADF test's power: a clear spectral peak still decides
+        if cen.cls != "periodic":
+            return Diagnosis("uncertain", why=f"stationarity unclear: ADF p = {p_c:.3g} "
+                             f"(centred series: {cen.label})", stats=stats)
+        cen = Diagnosis(cen.cls, cen.alpha, cen.period, None,
+                        cen.why + f"; ADF p = {p_c:.3g} (borderline)", stats)
     if share > MEAN_SHARE and cen.cls != "long memory":
         return Diagnosis("mean-dominated", cen.alpha, cen.period, cen.label,
                          f"mean²/r̂(0) = {share:.3g} > {MEAN_SHARE}; " + cen.why, stats)

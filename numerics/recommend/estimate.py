@@ -4,7 +4,7 @@ Glossary (SPEC §1–§2)
     n_seq  sequences;  L  length;  H  channels;  N_eff = n_seq·L  products behind each r̂(k)
     r̂_u   unbiased lag sums  r̂_u(k) = Σ_s Σ_t x_{s,t} x_{s,t+k} / (n_seq (L - k))  (uncentered:
            R = E[x xᵀ], SPEC §1.3)
-    m̂, M  Politis' empirical bandwidth m̂ and the flat-top window width M = 2 m̂ (lags >= M: 0)
+    m̂, M  Politis' empirical bandwidth m̂ and the flat-top window width M = 1.5 m̂ (lags >= M: 0)
     λ̂     λ_max(T_L(w·r̂_u)), the estimate;  Δ = γ (L λ̂)^{-1/2} (Result 2.2)
 
 Why (SPEC §2.5). T(r̂) of the *biased full-lag* estimate is the Toeplitz form of the averaged
@@ -18,7 +18,8 @@ not consistent (white noise, one sequence: ≈ 0.75 ln L times too large). λ_ma
   instead of the O(M^{-2}) of Parzen/Bartlett;
 * **Politis' empirical bandwidth rule** (Politis 2003, *J. Time Ser. Anal.* 24(4); the rule
   behind Politis & White's automatic block length): m̂ = the smallest m such that
-  |ρ̂(m + j)| < c √(log₁₀ N_eff / N_eff) for j = 1..K (c = 2, K = max(5, √log₁₀ N_eff)), M = 2m̂;
+  |ρ̂(m + j)| < c √(log₁₀ N_eff / N_eff) for j = 1..K (c = 2, K = max(5, √log₁₀ N_eff)),
+  flat up to m̂ and zero from M = 1.5 m̂ (see TAPER below);
 * **long lags kept**: when ρ̂ never falls below that threshold (long memory, a mean, constant
   data) m̂ reaches L and no lag is cut; when it does but an ARFIMA(1, d, 0) Whittle fit of the
   centred data finds long memory (d̂ - 1.96 SE > LONG_D = 0.15: a power-law tail below the
@@ -37,6 +38,13 @@ negative eigenvalues; λ_max is unaffected (and is still certified for the r̃ i
 The 95% CI (:func:`lambda_max_ci`) is a bootstrap over independent units: groups of
 sequences when n_seq >= 8, otherwise non-overlapping blocks of each sequence (a block bootstrap
 with blocks >> M), the bandwidth re-selected in each replicate, a normal interval on log λ.
+
+Measured before choosing (20 draws each, median relative error of the sup): **multitaper**
+(DPSS, K = 2NW - 1 tapers, sup of the averaged spectrum) at NW = 4 / 16 / 64 gives AR(1) φ = 0.9
+from 32 × 4096: +9.7% / -2.0% / -19%; white noise 1 × 4096: +152% / +61% / +25%; AR(1) φ = 0.9
+from 1 × 65536: +124% / +40% / +11% — no fixed bandwidth serves these cases (a flat spectrum
+needs a very wide one, a peak a narrow one), so the default is the flat-top window with a
+data-driven bandwidth, whose medians are within 1% in all three (benchmarks/recommend.py bias).
 
 Flat-top taper: flat up to m̂ and zero from M = (1 + TAPER)·m̂ with TAPER = 0.5 (the classical
 trapezoid has TAPER = 1): measured on AR(1) φ = 0.9, 32 × 4096, 100 draws, the share of draws
@@ -76,7 +84,8 @@ WINDOWS = ("flat-top", "none", "parzen", "bartlett")
 POLITIS_C = 2.0
 #: taper length of the flat-top window relative to m̂: flat up to m̂, zero from (1 + TAPER)·m̂
 TAPER = 0.5
-#: bootstrap interval: "basic" (reflect the replicate quantiles) or "percentile"
+#: bootstrap interval: "normal" on log λ (default), "basic" or "percentile" (measured to
+#: under-cover: see :func:`lambda_max_ci`)
 CI_METHOD = "normal"
 #: bootstrap units when bootstrapping over sequences (groups of sequences beyond this)
 MAX_UNITS = 64
@@ -408,12 +417,15 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
     groups) or non-overlapping blocks of each sequence (n_seq < 8; block length L/nb >> M, a
     block bootstrap). Each replicate resamples units with replacement, recomputes
     r̂*_u = Σ S*/Σ counts*, re-selects Politis' bandwidth (flat-top with a data-driven width; a
-    fixed max_lag is held), and a λ-proxy g (the sup of the spectral estimate for short windows,
-    else λ_max of T_Lr to 1e-3). The CI is normal on log λ around the estimate:
-    λ̂ · exp(± z sd*), sd* the replicates' sd of log(g*/g) × √(G/(G-1)) (G units). Measured
-    (AR(1), 60–100 replicates): the percentile and basic bootstrap intervals under-cover (76–88%)
+    fixed max_lag is held), and a λ-proxy g: the sup of the spectral estimate for short windows
+    (λ_max(T_L) -> sup f), else the Rayleigh quotient vᵀT(r̃*)v with v the top eigenvector of
+    the estimate's T_Lr (λ to first order; one dot product per replicate). The CI is normal on
+    log λ around the estimate: λ̂ · exp(± t sd*), sd* the replicates' sd of log(g*/g) ×
+    √(G/(G-1)), t the Student quantile with G - 1 degrees of freedom (G units). Measured (AR(1),
+    60–100 replicates): the percentile and basic bootstrap intervals under-cover (76–88%)
     because the estimator's bias (flat-top truncation, the sup over frequencies) is not mirrored
-    by the replicates, while the normal interval covers 88–97% (tests/test_recommend_slow.py).
+    by the replicates; the normal interval covers 86–92% over 120 replicates (z quantile;
+    tests/test_recommend_slow.py), the t quantile widens it for few units.
     At large L only lags < Lr = min(L, block, max(8M, 1024))
     enter the replicates (subsampling of the lags; exact for M << L). When memory is longer than
     a block (one sequence, M > L/nb) the CI is a block-length proxy: ``how`` says so.
@@ -483,7 +495,7 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
     if CI_METHOD == "normal":
         d = np.log(gb / g0)
         sd = float(np.std(d, ddof=1)) * math.sqrt(G / max(G - 1, 1))
-        z = float(scipy.stats.norm.ppf(1.0 - a))
+        z = float(scipy.stats.t.ppf(1.0 - a, max(G - 1, 1)))  # G units: t with G - 1 df
         return lam * math.exp(-z * sd), lam * math.exp(z * sd), how
     if CI_METHOD == "percentile":
         return lam * math.exp(lo_q), lam * math.exp(hi_q), how
