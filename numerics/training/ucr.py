@@ -26,7 +26,7 @@ tuned on test data (fixed steps, final model evaluated once on the test split):
     s4d_inv             S4D-Inv (SPEC §5 spectrum of the full state size), Δ log-uniform
     s4d_lin_rule        S4D-Lin, Δ per channel from ``recommend`` (SPEC Result 2.2)
     data_driven         Re w = 0, Im w = πn/(NΔ), Δ per channel from ``recommend``
-The rule's Δ comes from :func:`numerics.recommend.recommend_initialization` on the standardized,
+The rule's Δ comes from :func:`numerics.recommend.timescale_from_data` on the standardized,
 padded training inputs (as a pipeline feeds them) with L = the padded length: one Δ_c per
 *input* channel c. The encoder mixes input channels into the H SSM channels, so SSM channel h
 gets the Δ of input channel h mod C (all channels alike for univariate sets) — a choice, stated.
@@ -169,18 +169,22 @@ def load_ucr(name: str, standardize: bool = True, data_dir: str | None = None) -
 
 @lru_cache(maxsize=16)
 def recommend_channel_lambda(name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    r"""λ̂_max and Δ per *input* channel from ``recommend`` on the training inputs (SPEC §2.4).
+    r"""λ̂_max and Δ per *input* channel from ``recommend`` on the training inputs (SPEC §2.4–2.5).
 
-    Calls :func:`numerics.recommend.recommend_initialization` on the standardized, padded
-    training array (n, L, C) with L = the padded length, γ = 1 and no noise-floor draws. Returns
-    (λ_max per channel, Δ per channel), Δ_c = (L λ_c)^{-1/2} (SPEC Result 2.2), dimensionless.
+    Calls :func:`numerics.recommend.timescale_from_data` (recommend's entry point for training
+    code: flat-top lag-window λ̂_max, Politis bandwidth) on the training array exactly as the
+    model sees it — (n, L, C), standardized per channel by :func:`load_ucr`, zero-padded — with
+    L = the padded length, γ = 1 and ``standardize=False`` (already done, with statistics of the
+    valid steps only). Returns (λ_max per channel, Δ per channel), Δ_c = (L λ_c)^{-1/2}
+    (SPEC Result 2.2), dimensionless; λ_c = 1/(L Δ_c²) inverts the rule exactly.
     """
-    from numerics.recommend import recommend_initialization
+    from numerics.recommend import timescale_from_data
 
     d = load_ucr(name)
-    rec = recommend_initialization(d.X_train, L=d.L, gamma=1.0, N=1, noise_floor_draws=0)
-    lam = tuple(float(c.lambda_max) for c in rec.channels)
-    return lam, tuple(float(v) for v in np.asarray(rec.dt).reshape(-1))
+    dt = np.asarray(timescale_from_data(d.X_train, gamma=1.0, L=d.L, standardize=False),
+                    dtype=np.float64).reshape(-1)  # (C)
+    lam = 1.0 / (d.L * dt**2)  # (C)
+    return tuple(float(v) for v in lam), tuple(float(v) for v in dt)
 
 
 # ----------------------------------------------------------------------------- model
