@@ -355,10 +355,10 @@ def ucr_configs(scale: str = "cpu", *, datasets=None, seeds: int | None = None,
     ds = tuple(datasets) if datasets is not None else ds
     n_seeds = seeds if seeds is not None else n_seeds
     n_steps = steps if steps is not None else n_steps
-    out = []
-    for name in ds:
-        for label, fields in UCR_INITS.items():
-            for seed in range(n_seeds):
+    out = []  # seed-major: a sweep cut short still has whole seeds over every set and init
+    for seed in range(n_seeds):
+        for name in ds:
+            for label, fields in UCR_INITS.items():
                 out.append(RunConfig(
                     name=f"ucr_{name}_{label}_s{seed}",
                     task=UCRTask(dataset=name),
@@ -599,11 +599,17 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1, help="torch threads (in process)")
     p.add_argument("--workers", type=int, default=1, help="training processes")
     p.add_argument("--no-references", action="store_true")
+    p.add_argument("--summarize-only", action="store_true",
+                   help="write OUT/summary.{csv,json} from the runs in OUT/runs and exit")
     p.add_argument("--table", action="store_true",
                    help="print the markdown table of OUT/summary.json and exit (no training)")
     a = p.parse_args(argv)
     if a.table:
         print(markdown_table(json.loads((Path(a.out) / "summary.json").read_text())))
+        return 0
+    if a.summarize_only:
+        s = write_ucr_summary(Path(a.out) / "runs", a.out, {"scale": a.scale, "device": a.device})
+        print(f"{len(s['rows'])} rows -> {Path(a.out) / 'summary.csv'}")
         return 0
     torch.set_num_threads(a.threads)
     s = run_ucr(a.scale, a.out, device=a.device, seeds=a.seeds, datasets=a.datasets,
