@@ -27,10 +27,13 @@ MAX_N = 65536
 
 
 def _fmt_ci(ci) -> str:
-    lo, hi = ci
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    if ci is None:
         return "[n/a]"
-    return f"[{lo:.4g}, {hi:.4g}]"
+    return f"[{ci[0]:.4g}, {ci[1]:.4g}]"
+
+
+def _fmt(v, spec: str) -> str:
+    return "overflow" if v is None else format(v, spec)
 
 
 def _cmd_recommend(args) -> int:
@@ -69,10 +72,10 @@ def _cmd_recommend(args) -> int:
     print(f"{'ch':>3} {'λ_max':>11} {'95% CI':>22} {'Δ':>10} {'Δ 95% CI':>22} {'mean²/r0':>8} "
           f"{'bracket':>9} {'conv':>4}  class")
     for h, c in enumerate(rec.channels):
-        print(f"{h:>3} {c.lambda_max:11.5g} {_fmt_ci(c.lambda_max_ci):>22} {c.dt:10.4e} "
+        print(f"{h:>3} {_fmt(c.lambda_max, '11.5g')} {_fmt_ci(c.lambda_max_ci):>22} {c.dt:10.4e} "
               f"{_fmt_ci(c.dt_ci):>22} {c.mean_share:8.3g} {c.rel_width:9.1e} "
               f"{'yes' if c.converged else 'NO':>4}  {c.behaves_like}")
-        if math.isfinite(c.dt_centered):
+        if c.dt_centered is not None:
             print(f"    centred Δ (mean removed) = {c.dt_centered:.4e}")
     for h, c in enumerate(rec.channels):
         print(f"ch {h} class: {c.diagnosis}")

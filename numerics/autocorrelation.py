@@ -366,6 +366,8 @@ def kernel_output_bound(kernel, lambda_max) -> np.ndarray:
     kernel float64 (..., L); lambda_max scalar or broadcastable to (...). Returns (...).
     """
     rho = check_real_array("kernel", kernel)
+    if rho.ndim == 0:
+        raise InputError(f"kernel must have a lag axis (shape (..., L)), got the scalar {rho!r}")
     lam = check_real_array("lambda_max", lambda_max)
     if np.any(lam <= 0):
         raise InputError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
@@ -398,6 +400,9 @@ def output_bound(B, c, dt, L: int, lambda_max, *, conj_pairs: bool = False) -> n
     conj_pairs = check_bool("conj_pairs", conj_pairs)
     if np.any(lam <= 0):
         raise InputError(f"lambda_max must be > 0, got {lam.reshape(-1).min()!r}")
+    from ._checks import broadcast
+
+    B, c = broadcast(B=B, c=c)
     with np.errstate(over="ignore", invalid="ignore"):
         s = np.abs(c * B).sum(axis=-1) * (2.0 if conj_pairs else 1.0)
         out = lam * L * (dt * s) ** 2
@@ -929,7 +934,8 @@ def estimate_autocorrelation(
         raise InputError("x holds no sequences (empty input)")
     K = L - 1 if max_lag is None else max_lag
     if not 1 <= K <= L - 1:
-        raise InputError(f"max_lag must be in [1, L-1] = [1, {L - 1}], got {max_lag!r}")
+        raise InputError(f"max_lag must be in [1, L-1] = [1, {L - 1}] for x of length L = {L}, "
+                         f"got {max_lag!r}")
     c = scipy.fft.irfft(acc, n_fft, axis=0)[: K + 1]  # (K+1, H), units of acc_scale²
     if estimator == "biased":
         c = c / (n_total * L)

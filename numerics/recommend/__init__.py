@@ -93,32 +93,37 @@ class ChannelReport:
 
     lambda_max: λ̂_max; lower/upper: certified bracket of λ_max(T_L(r̃)) for the estimate's r̃,
     converged / rel_width: whether it reached the tolerance, (upper - lower)/lower;
-    lambda_max_ci, dt_ci: 95% CI (nan when unavailable), ci_method: how;
+    lambda_max_ci, dt_ci: 95% CI (None when unavailable), ci_method: how;
     dt: Δ of Result 2.2 on λ̂_max; window, M: estimator and width (None: no lag cut);
-    mean_share: mean²/r̂(0); dt_centered: Δ of the centred data (when mean_share > 0.1);
+    mean_share: mean²/r̂(0); dt_centered: Δ of the centred data (when mean_share > 0.1, else
+    None). λ_max, its bracket and CI are None when not representable in float64 in data units
+    (data × 1e200); ``lambda_max_std`` (units of rms²) and ``rms`` are always finite.
     behaves_like: the class column (one of CLASSES, with α / period); diagnosis: the reasons.
     """
 
-    lambda_max: float
-    lower: float
-    upper: float
+    lambda_max: float | None
+    lower: float | None
+    upper: float | None
     method: str
     converged: bool
     rel_width: float
-    lambda_max_ci: tuple[float, float]
+    lambda_max_ci: tuple[float, float] | None
     dt: float
-    dt_ci: tuple[float, float]
+    dt_ci: tuple[float, float] | None
     ci_method: str
     window: str
     M: int | None
     mean_share: float
-    dt_centered: float
+    dt_centered: float | None
     cls: str
     behaves_like: str
-    alpha: float = math.nan
-    period: float = math.nan
+    alpha: float | None = None
+    period: float | None = None
     diagnosis: str = ""
     diagnosis_stats: dict = field(default_factory=dict)
+    #: λ̂_max in units of rms² (rms: the channel's root mean square, ``rms``): always finite
+    lambda_max_std: float = 1.0
+    rms: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -163,8 +168,8 @@ class Recommendation:
                           "(SPEC §2.5)" if self.window == "flat-top" else self.window},
             "channels": chans,
             "lambda_max": [c.lambda_max for c in self.channels],
-            "lambda_max_ci": [list(c.lambda_max_ci) for c in self.channels],
-            "dt": self.dt, "dt_ci": [list(c.dt_ci) for c in self.channels],
+            "lambda_max_ci": [c.lambda_max_ci and list(c.lambda_max_ci) for c in self.channels],
+            "dt": self.dt, "dt_ci": [c.dt_ci and list(c.dt_ci) for c in self.channels],
             "converged": [c.converged for c in self.channels],
             "modes": {"re_w": self.w.real, "im_w": self.w.imag, "B_re": self.B.real,
                       "B_im": self.B.imag, "c_re": self.c.real, "c_im": self.c.imag,
@@ -176,9 +181,9 @@ class Recommendation:
             "mamba": {**mamba_convention(self), "discretization": (
                 "selective_scan_ref: ZOH for A, Euler for B (dB = dt*B); B here includes the ZOH "
                 "factor (e^{dt w}-1)/(dt w) so the kernel equals the ZOH kernel; C = c/2 "
-                "(complex A: y = 2 Re); A_log = null means A_real = 0")},
+                "(complex A: y = 2 Re); A_log = -744.4 = log(5e-324) stands for A_real = 0")},
             "lru": {**lru_convention(self), "layout": "one LRU, d_hidden = H*N, d_model = H, "
-                    "block diagonal; null nu_log / theta_log mean -inf (exp -> 0)"},
+                    "block diagonal; nu_log / theta_log = -744.4 = log(5e-324) stand for log 0"},
             "noise_floor": None if self.noise is None else self.noise.to_dict(),
             "timings_s": self.timings,
             "notes": list(self.notes),
@@ -187,20 +192,33 @@ class Recommendation:
     def flat_arrays(self) -> dict[str, np.ndarray]:
         """Arrays for the ``.npz``: dt, w, B, c, λ̂ and CIs, and every convention's arrays."""
         ch = self.channels
+        f = np.float64
         out = {"dt": self.dt, "w": self.w, "B": self.B, "c": self.c,
-               "lambda_max": np.array([c.lambda_max for c in ch]),
-               "lambda_max_lower": np.array([c.lower for c in ch]),
-               "lambda_max_upper": np.array([c.upper for c in ch]),
-               "lambda_max_ci": np.array([c.lambda_max_ci for c in ch], dtype=np.float64),
-               "dt_ci": np.array([c.dt_ci for c in ch], dtype=np.float64),
+               "lambda_max": np.array([_nan(c.lambda_max) for c in ch], dtype=f),
+               "lambda_max_lower": np.array([_nan(c.lower) for c in ch], dtype=f),
+               "lambda_max_upper": np.array([_nan(c.upper) for c in ch], dtype=f),
+               "lambda_max_std": np.array([c.lambda_max_std for c in ch], dtype=f),
+               "rms": np.array([c.rms for c in ch], dtype=f),
+               "lambda_max_ci": np.array([c.lambda_max_ci or (math.nan, math.nan) for c in ch],
+                                         dtype=f),
+               "dt_ci": np.array([c.dt_ci or (math.nan, math.nan) for c in ch], dtype=f),
                "converged": np.array([c.converged for c in ch]),
-               "mean_share": np.array([c.mean_share for c in ch]),
-               "dt_centered": np.array([c.dt_centered for c in ch])}
+               "mean_share": np.array([c.mean_share for c in ch], dtype=f),
+               "dt_centered": np.array([_nan(c.dt_centered) for c in ch], dtype=f)}
         for conv, d in (("s4d", s4d_convention(self)), ("mamba", mamba_convention(self)),
                         ("lru", lru_convention(self))):
             for k, v in d.items():
                 out[f"{conv}_{k}"] = np.asarray(v)
         return out
+
+
+def _fin(v):
+    """v as a float, or None when it is not a finite number (JSON null; not applicable)."""
+    return float(v) if v is not None and math.isfinite(v) else None
+
+
+def _nan(v):
+    return math.nan if v is None else v
 
 
 def _detrend(x: np.ndarray) -> np.ndarray:
@@ -269,6 +287,8 @@ def recommend_initialization(
     if noise_floor_draws == 1:
         raise InputError("noise_floor_draws must be 0 (off) or an integer >= 2, got 1")
     ci, diagnose = check_bool("ci", ci), check_bool("diagnose", diagnose)
+    progress = check_bool("progress", progress)
+    seed = check_int("seed", seed, 0, 2**63 - 1)
     center, detrend = check_bool("center", center), check_bool("detrend", detrend)
     n_boot = check_int("n_boot", n_boot, 20)
     rtol = check_positive_scalar("rtol", rtol)
@@ -277,7 +297,7 @@ def recommend_initialization(
     scale = standardize_scale(x)
     for h in range(H):
         if not scale[h] > 0:
-            raise InputError(f"channel {h} is identically zero; Δ cannot be scaled for it")
+            raise InputError(f"x: channel {h} is identically zero; Δ cannot be scaled for it")
     xs = x / scale  # O(1) data; λ scales back by scale²
     prep = "none"
     if detrend:
@@ -316,7 +336,7 @@ def recommend_initialization(
         value = lam.value * s2h
         dt = timescale_rule(L, lam.value, gamma) / sh  # Δ·scale is scale-free
         share = est.mean_share
-        dt_c = math.nan
+        dt_c = None
         if share > MEAN_SHARE and prep == "none":
             xc = xs[:, :L, h:h + 1] - xs[:, :L, h:h + 1].mean(axis=1, keepdims=True)
             sc = standardize_scale(xc)[0]
@@ -331,11 +351,11 @@ def recommend_initialization(
         if ci:
             lo, hi, how = lambda_max_ci(xs[:, :L, h], est, L=L, n_boot=n_boot, seed=seed)
         timings["ci"] += time.perf_counter() - t0
+        lam_ci = dt_ci = None
         if ci and math.isfinite(lo):
             dt_ci = (dt * math.sqrt(lam.value / hi), dt * math.sqrt(lam.value / lo))
-            lo, hi = lo * s2h, hi * s2h
-        else:
-            dt_ci = (math.nan, math.nan)
+            lam_ci = (_fin(lo * s2h), _fin(hi * s2h))
+            lam_ci = None if None in lam_ci else lam_ci
         t0 = time.perf_counter()
         diag = diagnose_channel(xs[:, :L, h]) if diagnose else Diagnosis(
             "uncertain", why="diagnosis not run")
@@ -345,14 +365,16 @@ def recommend_initialization(
             notes.append(f"channel {h}: λ_max in data units ({lam.value:.6g} × {sh:.3g}²) "
                          "overflows float64 (reported as null); Δ is unaffected")
         reports.append(ChannelReport(
-            value, lam.lower * s2h, lam.upper * s2h, lam.method, bool(lam.converged), rel,
-            (lo, hi), dt, dt_ci, how, window, est.M, share, dt_c, diag.cls, diag.label,
-            diag.alpha, diag.period, diag.why, diag.stats))
+            _fin(value), _fin(lam.lower * s2h), _fin(lam.upper * s2h), lam.method,
+            bool(lam.converged), rel, lam_ci, dt, dt_ci, how, window, est.M, share, dt_c,
+            diag.cls, diag.label, _fin(diag.alpha), _fin(diag.period), diag.why,
+            {k: _fin(v) if isinstance(v, float) else v for k, v in diag.stats.items()},
+            float(lam.value), sh))
         if not lam.converged or rel > rtol:
             notes.append(f"channel {h}: the λ_max bracket is {100 * rel:.3g}% wide, wider than "
                          f"the tolerance {rtol:g} (converged = False); the CI above is the "
                          "uncertainty that matters for Δ")
-        if share > MEAN_SHARE and prep == "none":
+        if share > MEAN_SHARE and prep == "none" and dt_c is not None:
             notes.append(f"channel {h}: the mean dominates (mean²/r̂(0) = {share:.3g} > "
                          f"{MEAN_SHARE}): λ_max ≈ mean²·L and Δ ~ 1/L for the raw data; if the "
                          f"model sees centred or standardized inputs use Δ = {dt_c:.4g} "
@@ -369,8 +391,9 @@ def recommend_initialization(
     B = np.ones((H, N), dtype=np.complex128)
     c = np.full((H, N), 1.0 / N, dtype=np.complex128)
     if real == 0:
-        notes.append("Re w = 0: LRU nu_log and Mamba A_log are -inf (null in JSON); S4DKernel "
-                     "cannot carry Re A = 0: its export uses Re A = -1e-5/(L Δ) (s4d.min_real)")
+        notes.append("Re w = 0: LRU nu_log and Mamba A_log are log(5e-324) ≈ -744.4 (exp gives "
+                     "0 in float32, 5e-324 in float64); S4DKernel cannot carry Re A = 0: its "
+                     "export uses Re A = -1e-5/(L Δ) (s4d.min_real)")
     notes.append("Mamba (selective_scan_ref) discretizes A by ZOH and B by Euler (Δ·B): its "
                  "export folds (e^{Δw}-1)/(Δw) into B so the kernel is the ZOH kernel at the "
                  "same Δ; the standard Mamba block keeps a real A only")

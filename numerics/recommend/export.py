@@ -20,8 +20,9 @@ Each export reproduces ``ssm_kernel(w, B, c, Δ, L)`` of the recommended paramet
 * **LRU** (NicolasZucchet/minimal-LRU ``lru/model.py``, read at commit bbd71b11): one LRU with
   d_hidden = H·N and d_model = H, block-diagonal: λ = exp(-exp(nu_log) + i exp(theta_log)) =
   e^{Δw}, ``B_re``/``B_im`` (H·N, H) = B̄ (ZOH), ``C_re``/``C_im`` (H, H·N) = c, ``gamma_log`` = 0,
-  ``D`` = 0. nu_log = -inf at Re w = 0 and theta_log = -inf at Im w = 0 (exp(-inf) = 0 exactly;
-  ``null`` in the JSON, -inf in the ``.npz``).
+  ``D`` = 0. log(0) (nu_log at Re w = 0, theta_log at Im w = 0; Mamba's A_log at Re w = 0) is
+  exported as LOG_ZERO = log(5e-324) ≈ -744.4, whose exp is 0 in float32 and 5e-324 in float64:
+  the same λ to the last bit, and finite in the JSON.
 """
 
 from __future__ import annotations
@@ -43,16 +44,31 @@ __all__ = ["s4d_convention", "mamba_convention", "lru_convention", "write_recomm
 
 #: with real = 0 the S4D export carries Re A = -S4D_MIN_REAL_FACTOR / (L Δ) (see module doc)
 S4D_MIN_REAL_FACTOR = 1e-5
+#: stands for log(0) in the LRU/Mamba exports: exp(LOG_ZERO) = 5e-324 (the smallest float64;
+#: 0 in float32), so exp(-exp(LOG_ZERO)) = 1 and exp(i exp(LOG_ZERO)) = 1 exactly — finite in
+#: JSON, exact in both precisions (instead of -inf)
+LOG_ZERO = float(np.log(np.nextafter(0.0, 1.0)))
+
+
+def _check_rec(rec):
+    if not (hasattr(rec, "w") and hasattr(rec, "dt") and hasattr(rec, "channels")):
+        from .._checks import InputTypeError
+
+        raise InputTypeError("rec must be a Recommendation (from recommend_initialization), got "
+                             f"{type(rec).__name__}")
+    return rec
 
 
 def _safe_log(a: np.ndarray) -> np.ndarray:
+    """log(a), with LOG_ZERO where a = 0 (see LOG_ZERO)."""
     with np.errstate(divide="ignore"):
-        return np.log(a)
+        return np.where(a > 0, np.log(np.where(a > 0, a, 1.0)), LOG_ZERO)
 
 
 def s4d_convention(rec) -> dict:
     r"""S4D ``S4DKernel`` parameters (module docstring): log_dt (H,), log_A_real, A_imag (H, N),
     C (H, N, 2), plus ``A_real_carried`` (H, N) and ``min_real`` (H,) (0 unless real = 0)."""
+    _check_rec(rec)
     re = rec.w.real.copy()
     min_real = np.where(np.all(re == 0, axis=1), S4D_MIN_REAL_FACTOR / (rec.L * rec.dt), 0.0)
     re = np.where(re == 0, -min_real[:, None], re)
@@ -70,6 +86,7 @@ def s4d_convention(rec) -> dict:
 def mamba_convention(rec) -> dict:
     r"""Mamba ``selective_scan_ref`` parameters (module docstring): dt_bias (H,) with
     softplus(dt_bias) = Δ, A_log, A_imag (H, N), B, C (H, N, 2) real/imag, D (H,) = 0."""
+    _check_rec(rec)
     dt = rec.dt
     _, Bf = zoh(rec.w, dt[:, None])  # (e^{Δw} - 1)/w, exact at w = 0
     B = Bf / dt[:, None] * rec.B
@@ -86,6 +103,7 @@ def mamba_convention(rec) -> dict:
 
 def lru_convention(rec) -> dict:
     r"""minimal-LRU parameters (module docstring): one block-diagonal LRU, d_hidden = H·N."""
+    _check_rec(rec)
     H, N = rec.w.shape
     dtw = rec.dt[:, None] * rec.w
     _, Bf = zoh(rec.w, rec.dt[:, None])
@@ -147,6 +165,11 @@ def resolve_out(out) -> tuple[Path, Path]:
 def write_recommendation(rec, out) -> tuple[Path, Path]:
     """Write ``<out>.json`` and ``<out>.npz`` atomically (both or neither), mode by the umask.
     ``out`` as in :func:`resolve_out`. Returns (json path, npz path)."""
+    _check_rec(rec)
+    if not isinstance(out, (str, os.PathLike)):
+        from .._checks import InputTypeError
+
+        raise InputTypeError(f"out must be a path (str or Path), got {type(out).__name__}")
     pj, pz = resolve_out(out)
     pj.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(_jsonable(rec.to_dict()), indent=2, allow_nan=False) + "\n"

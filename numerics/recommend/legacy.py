@@ -14,7 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import linregress
 
-from .._checks import InputError
+from .._checks import (
+    InputError,
+    check_autocorrelation,
+    check_choice,
+    check_elements,
+    check_int,
+    check_L,
+    check_positive_scalar,
+    check_real_scalar,
+)
 from ..autocorrelation import estimate_autocorrelation, lag_window, toeplitz_lambda_max
 
 __all__ = ["GROWTH_SHORT", "GROWTH_STRONG", "NOISE_SIGMAS", "lambda_max_growth_exponent",
@@ -28,13 +37,10 @@ _WINDOWS = ("parzen", "bartlett", "none")
 
 
 def _check_window(window, max_lag):
-    if window not in _WINDOWS:
-        raise InputError(f"window must be one of {', '.join(map(repr, _WINDOWS))}, got {window!r}")
+    window = check_choice("window", window, _WINDOWS)
     if max_lag is None:
         return None, None
-    if (isinstance(max_lag, bool) or not isinstance(max_lag, int | float | np.integer | np.floating)
-            or not math.isfinite(max_lag) or not float(max_lag).is_integer() or max_lag < 1):
-        raise InputError(f"max_lag must be an integer >= 1 (lag window width M), got {max_lag!r}")
+    max_lag = check_int("max_lag", max_lag, 1)
     if window == "none":
         raise InputError(f"max_lag = {max_lag!r} needs a lag window; window is 'none'")
     return window, int(max_lag)
@@ -50,8 +56,12 @@ def lambda_max_growth_exponent(r, L: int, *, min_L: int = 16, rtol: float = 1e-4
     SPEC §2.4 (the class the data behave like, Result 2.3). r: the (estimated) r(k), at least
     L lags. Returns (e, prefixes (n,), λ_max (n,)); e = nan with fewer than 3 prefixes.
     """
+    r = check_autocorrelation(r, "r")
+    L = check_L(L, maximum=r.shape[0], minimum=1)
+    min_L = check_int("min_L", min_L, 2, L)
+    rtol = check_positive_scalar("rtol", rtol)
     Ls = []
-    n = int(L)
+    n = L
     while n >= min_L:
         Ls.append(n)
         n //= 2
@@ -64,8 +74,7 @@ def lambda_max_growth_exponent(r, L: int, *, min_L: int = 16, rtol: float = 1e-4
 
 def classify_growth(e: float) -> str:
     """Name the class of SPEC Result 2.3 that a growth exponent e of λ_max points to."""
-    if math.isnan(e):
-        return "undetermined (sequence too short for a growth fit)"
+    e = check_real_scalar("e", e)
     if e < GROWTH_SHORT:
         return "short memory (white / AR(1) / power law α > 1): Δ ~ L^-1/2"
     if e > GROWTH_STRONG:
@@ -144,14 +153,12 @@ def noise_floor_lambda_max(
     Returns:
         :class:`NoiseFloor` (units of r(0)).
     """
-    for name, v, lo in (("n_seq", n_seq, 1), ("L", L, 2), ("draws", draws, 2)):
-        if isinstance(v, bool) or not float(v).is_integer() or int(v) < lo:
-            raise InputError(f"{name} must be an integer >= {lo}, got {v!r}")
-    n_seq, L, draws = int(n_seq), int(L), int(draws)
-    L_data = L if L_data is None else L_data
-    if isinstance(L_data, bool) or not float(L_data).is_integer() or int(L_data) < L:
-        raise InputError(f"L_data must be an integer >= L = {L}, got {L_data!r}")
-    L_data = int(L_data)
+    n_seq = check_int("n_seq", n_seq, 1)
+    L = check_L(L, minimum=2)
+    draws = check_int("draws", draws, 2)
+    seed = check_int("seed", seed, 0, 2**63 - 1)
+    L_data = L if L_data is None else check_int("L_data", L_data, L)
+    check_elements("n_seq * L_data (simulated per draw)", n_seq * L_data)
     win, M = _check_window(window, max_lag)
     draws = max(2, min(draws, NOISE_FLOOR_MAX_SAMPLES // (n_seq * L_data)))
     rng = np.random.default_rng(seed)

@@ -71,12 +71,20 @@ def load_sequences(path, *, channels_last: bool = False) -> np.ndarray:
     key ``x``) saved by ``torch.save``; torch is imported only here. Complex data are refused
     from every format. Raises :class:`numerics.InputError` naming the problem.
     """
+    import os
+
+    from .._checks import InputTypeError
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path must be a file path (str or Path), got {type(path).__name__}")
+    channels_last = bool(channels_last) if isinstance(channels_last, (bool, np.bool_)) else (
+        _raise_type("channels_last must be True or False", channels_last))
     p = Path(path)
     what = str(p)
     if not p.exists():
-        raise InputError(f"{what}: file not found")
+        raise InputError(f"{what}: file not found (path {what!r})")
     if p.is_dir():
-        raise InputError(f"{what}: is a directory, expected a data file")
+        raise InputError(f"{what}: is a directory, expected a data file (path {what!r})")
     ext = p.suffix.lower()
     try:
         if ext == ".npy":
@@ -107,6 +115,12 @@ def load_sequences(path, *, channels_last: bool = False) -> np.ndarray:
     except Exception as e:  # corrupt files: numpy / torch raise many types
         raise InputError(f"{what}: cannot read {ext} file ({type(e).__name__}: {e})") from None
     return _as_sequences(np.asarray(a), channels_last, what)
+
+
+def _raise_type(msg: str, value):
+    from .._checks import InputTypeError
+
+    raise InputTypeError(f"{msg}, got {value!r:.40}")
 
 
 def _is_number(v: str) -> bool:
