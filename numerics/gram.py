@@ -882,7 +882,7 @@ class TradeoffPoint:
     approximation: float  # A = min ℒ
     optimization: float  # bias of GD after `budget` steps (0 for least squares)
     variance: float  # noise part of the excess risk (fixed design)
-    estimation_ols: float  # least squares, Gaussian random design, exact
+    estimation_ols: float  # least squares, Gaussian random design, exact (inf: n_samples None)
     kappa: float  # κ(G) of the model
 
     @property
@@ -915,7 +915,9 @@ def tradeoff_point(
     w_all = np.concatenate([w_model, -a + 1j * f])
 
     def build(dps):
-        Gall = gram_matrix_mp(w_all, dps=dps)  # joint Gram of model and target features
+        with warnings.catch_warnings():  # model and target modes may coincide: only G must be
+            warnings.simplefilter("ignore", DegenerateInputWarning)  # regular (checked below)
+            Gall = gram_matrix_mp(w_all, dps=dps)  # joint Gram of model and target features
         G = Gall[:m, :m]
         C = Gall[:m, m:]
         alm = mpmath.matrix([mpmath.mpf(float(x)) for x in al])
@@ -983,8 +985,7 @@ def ols_excess_risk(m: int, n_samples: int, noise: float, approximation: float =
 
 
 def _infinite_ols() -> float:
-    warn_degenerate("n_samples is None with a nonzero approximation error: the least-squares "
-                    "risk is infinite (inf)", stacklevel=4)
+    """``estimation_ols`` without a sample size (n_samples None): documented as inf."""
     return math.inf
 
 

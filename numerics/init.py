@@ -17,6 +17,7 @@ from ._checks import (
     MAX_N_DENSE,
     InputError,
     check_bool,
+    check_finite_result,
     check_int,
     check_real_scalar,
     check_rng,
@@ -125,7 +126,8 @@ def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False)
     K = S + 0.5 * np.eye(N)
     lam, V = np.linalg.eigh(1j * K)
     w = -0.5 - 1j * lam
-    B_proj = b_scale * (V.conj().T @ B)
+    with np.errstate(over="ignore", invalid="ignore"):
+        B_proj = check_finite_result(b_scale * (V.conj().T @ B), "b_scale", "B = b_scale V* B")
     init = SSMInit(w.astype(np.complex128), B_proj.astype(np.complex128))
     return (init, V) if return_eigenvectors else init
 
@@ -183,7 +185,9 @@ def log_uniform_dt(
     dt_max = check_real_scalar("dt_max", dt_max, minimum=0.0, strict_min=True)
     if not dt_min <= dt_max:
         raise InputError(f"need 0 < dt_min <= dt_max < inf, got dt_min={dt_min!r}, dt_max={dt_max!r}")
-    return np.exp(rng.uniform(np.log(dt_min), np.log(dt_max), size=H))
+    with np.errstate(over="ignore"):
+        dt = np.exp(rng.uniform(np.log(dt_min), np.log(dt_max), size=H))
+    return np.clip(dt, dt_min, dt_max)  # exp(log(x)) may round past x (to inf at 1.8e308)
 
 
 #: Deterministic initializations by name (for the CLI and figures); random ones take an rng.

@@ -108,7 +108,7 @@ def legs_transfer_error(N: int, C, s=(0.5 + 1j, 1.0, 2.0 + 3.0j), b_scale: float
         ) from None
     if not np.abs(full).max() > 0:
         raise InputError("C(sI - A)^{-1}B is 0 at every s: C must not be all zero")
-    return float(check_finite_result(err, "s", "the relative transfer error"))
+    return float(check_finite_result(err, "s and b_scale", "the relative transfer error"))
 
 
 def legs_basis_error(N: int, t: float = 1.0, b_scale: float = 0.5) -> float:
