@@ -442,3 +442,21 @@ def test_cli_bad_options(tmp_path, data, capsys):
         assert rc == 2 and match in err, (extra, err)
         assert "x_" not in err and "scale2" not in err
     assert not list(tmp_path.glob("o*"))
+
+
+@pytest.mark.parametrize("name,center,want", [("sunspots", True, "periodic"),
+                                              ("gdp_growth", False, "mean-dominated")])
+def test_examples_from_statsmodels_datasets(name, center, want):
+    """Real series (statsmodels datasets, shipped in examples/): sunspots (centred) are periodic
+    with period ≈ 11 years; GDP growth is mean-dominated, its centred series short memory."""
+    pytest.importorskip("statsmodels")
+    from pathlib import Path
+
+    x = nm.load_sequences(Path(__file__).parents[1] / "examples" / f"{name}.csv")
+    rec = nm.recommend_initialization(x, N=4, center=center)
+    c = rec.channels[0]
+    assert c.cls == want, c.diagnosis
+    if want == "periodic":
+        assert 9.5 <= c.period <= 12.5
+    else:
+        assert "centred: short memory" in c.behaves_like and c.dt_centered > 5 * c.dt
