@@ -963,3 +963,50 @@ def test_edge_floats_in_real_parameters(case, x):
     label = "nan" if math.isnan(x) else "inf" if x == math.inf else "-inf" if x == -math.inf else None
     problem = run_case(name, param, x, label, kind)
     assert problem is None, f"{name}({param}={x!r}): {problem}"
+
+
+# ---------------------------------------------------------------------------- negative control
+
+
+def test_the_suite_catches_realistic_contract_breaks():
+    """run_case flags the mistakes the contract is about (and passes a compliant twin)."""
+    from numerics._checks import check_L, check_real_array
+
+    def lenient(L, x):  # float sizes truncated, NaN passed through, empty -> IndexError
+        x = np.asarray(x, dtype=float)
+        return np.full(int(L), x[0])
+
+    def unnamed(L, x):  # refuses, but without naming the parameter
+        if not isinstance(L, int) or isinstance(L, bool):
+            raise InputTypeError("bad size")
+        return np.zeros(1)
+
+    def compliant(L, x):
+        L = check_L(L)
+        x = check_real_array("x", x, ndim=1)
+        return np.full(L, x[0])
+
+    cases = {"L": ("size", 4), "x": ("array", np.array([1.0, 2.0]))}
+    found = {}
+    try:
+        for fn in (lenient, unnamed, compliant):
+            key = f"__negative_control.{fn.__name__}"
+            REGISTRY[key] = Entry(lambda: {"L": 4, "x": np.array([1.0, 2.0])},
+                                  {p: k for p, (k, _) in cases.items()})
+            PUBLIC[key] = fn
+            found[fn.__name__] = {
+                (p, label): run_case(key, p, value, label, kind)
+                for p, (kind, valid) in cases.items()
+                for label, value in bad_values(valid).items()
+            }
+    finally:
+        for fn in (lenient, unnamed, compliant):
+            REGISTRY.pop(f"__negative_control.{fn.__name__}", None)
+            PUBLIC.pop(f"__negative_control.{fn.__name__}", None)
+    bad = found["lenient"]
+    assert "accepted float" in bad[("L", "float")]
+    assert "accepted nan" in bad[("x", "nan")]
+    assert "IndexError" in bad[("x", "empty")]
+    assert "does not name 'L'" in found["unnamed"][("L", "str")]
+    assert all(v is None for v in found["compliant"].values()), {
+        k: v for k, v in found["compliant"].items() if v}

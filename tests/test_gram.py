@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 
 import numerics as nm
+from numerics._checks import DegenerateInputWarning, InputError, InputTypeError
 
 
 def _quad_gram(w, B):
@@ -242,3 +243,49 @@ def test_errors_name_the_bad_value():
         nm.condition_number(np.ones((2, 3)))
     with pytest.raises(ValueError, match="empty"):
         nm.gram_matrix(np.array([], dtype=complex))
+
+
+def test_contract_errors_are_the_contract_classes():
+    """Issue 13: sizes are integers (a float or a string is a TypeError naming the rule), complex
+    where real is required is refused, not cast."""
+    w = np.array([-0.5 + 1j, -1.0 + 2j])
+    with pytest.raises(InputTypeError, match=r"L must be an integer >= 1 \(an int, not a float\)"):
+        nm.gram_matrix(w, kind="discrete", dt=0.1, L=8.0)
+    with pytest.raises(InputTypeError, match="w must be a numeric"):
+        nm.gram_matrix(["a", "b"])
+    with pytest.raises(InputTypeError, match="G must be real, got complex"):
+        nm.condition_number(np.eye(2) + 1j)
+    with pytest.raises(InputError, match="kind must be one of"):
+        nm.gram_matrix(w, kind="spectral")
+    with pytest.raises(InputError, match=r"r\(0\) must be > 0"):
+        nm.gram_matrix(w, kind="discrete", dt=0.1, L=3, r=[-1.0, 0.5, 0.2])
+
+
+@pytest.mark.parametrize(
+    "w, B, what",
+    [
+        (np.array([-0.5 + 1j, -0.7 + 2j, -0.5 + 1j]), None, "equal to"),  # a repeated mode
+        (np.array([-0.5 + 1j, -0.5 - 1j]), None, "conjugate of"),  # same real feature
+        (np.array([-0.5 + 1j, -0.7 + 2j]), np.array([1.0, 0.0]), "zero feature"),
+    ],
+)
+def test_degenerate_modes_warn_and_G_is_singular(w, B, what):
+    """Duplicate modes: the features coincide, so G is singular and κ = ∞ — legal input, a
+    DegenerateInputWarning saying so, and κ computed as inf (independently: eigvalsh of G)."""
+    with pytest.warns(DegenerateInputWarning, match=what) as rec:
+        G = nm.gram_matrix(w, B)
+    assert "singular" in str(rec[0].message) and "kappa = inf" in str(rec[0].message)
+    ev = np.linalg.eigvalsh(G)
+    assert abs(ev[0]) <= 1e-12 * ev[-1]  # singular to rounding: the warning is right
+    with pytest.warns(DegenerateInputWarning):
+        assert nm.condition_number_of_gram(w, B) == math.inf
+
+
+def test_distinct_modes_do_not_warn():
+    """The negative control: distinct modes (also b and -b with complex B) give no warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateInputWarning)
+        nm.gram_matrix(np.array([-0.5 + 1j, -0.5 + 1.001j, -0.7 + 2j]))
+        nm.gram_matrix(np.array([-0.5 + 1j, -0.5 - 1j]), B=np.array([1.0, 1j]))
