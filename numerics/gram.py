@@ -710,7 +710,8 @@ def gd_iterations_exact(G, e0, *, tol: float = 1e-6) -> int:
         )
     # compare in logs: tol² Σu² underflows for tol < 1e-154
     keep = u2 > 0
-    log_u2, logr = np.log(u2[keep]), np.log(rho[keep])
+    with np.errstate(divide="ignore"):  # rho = 0 (λ_i = λ_max): log 0 = -inf, exp(-inf) = 0
+        log_u2, logr = np.log(u2[keep]), np.log(rho[keep])
     log_target = 2.0 * math.log(tol) + float(logsumexp(log_u2))
 
     def log_err2(t):

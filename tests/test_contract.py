@@ -243,8 +243,8 @@ reg("numerics.power_law", _num(L=8, alpha=0.5), L="size", alpha="pos")
 reg("numerics.periodic", _num(L=8, period=4.0), L="size", period="pos")
 reg("numerics.as_autocorrelation", lambda: dict(r=_r8(), normalize=False), r="r",
     normalize="other")
-reg("numerics.toeplitz_matvec", lambda: dict(r=_r8(), X=np.ones(8), axis=0), r="r", X="array",
-    axis="size0")
+reg("numerics.toeplitz_matvec", lambda: dict(r=_r8(), X=np.ones(8), axis=0), r="r",
+    X="carray", axis="other")  # T(r)X is defined for complex X; axis=-1 is numpy's last axis
 reg("numerics.circulant_embedding_eigenvalues", lambda: dict(r=_r8()), r="r")
 reg("numerics.toeplitz_frobenius_norm_sq", lambda: dict(r=_r8()), r="r")
 reg("numerics.output_second_moment", lambda: dict(kernel=_r8(), r=_r8()), kernel="array", r="r")
