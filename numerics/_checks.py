@@ -13,9 +13,10 @@ The rules (issue 13):
   when integral (the message suggests ``int(...)``), as are strings and None
   (:func:`check_int`, :func:`check_L`).
 * **Caps** are fixed, documented and checked before allocating: ``L <= MAX_L_FFT`` (2^26) on the
-  O(L) / FFT paths, ``L <= MAX_L_DENSE`` (2^14) where an L x L matrix is formed, and at most
+  O(L) / FFT paths, ``L <= MAX_L_DENSE`` (2^14) where an L x L (or m x m Gram) matrix is formed,
+  ``N <= MAX_N_DENSE`` (2^12) where an N x N HiPPO matrix is factorized, at most
   ``MAX_ELEMENTS`` (2^27, 1 GiB of float64) in any one array a function allocates
-  (:func:`check_elements`).
+  (:func:`check_elements`), and every integer <= ``MAX_INT`` (2^62) unless a smaller cap applies.
 * **Real parameters** refuse a complex dtype instead of casting it away; strings, None, bool and
   object arrays are refused; arrays are finite (:func:`check_real_array`,
   :func:`check_real_scalar`, :func:`check_positive_scalar`). Complex parameters (``w``, ``B``,
