@@ -18,7 +18,7 @@ import scipy.signal
 
 import numerics as nm
 from figures.cli import main
-from numerics._checks import InputError
+from numerics._checks import InputError, InputTypeError
 
 
 def ar1_data(rng, n, L, phi, H=1):
@@ -256,7 +256,7 @@ def test_timescale_from_data_standardizes_and_needs_no_statsmodels(rng, monkeypa
     lam = 1.0 / (1024 * dt**2)
     np.testing.assert_allclose(lam, 9.0, rtol=0.15)  # (1+φ)/(1-φ) = 9 for both channels
     assert nm.timescale_from_data(x[..., 0]).shape == (1,)
-    with pytest.raises(InputError, match="real"):
+    with pytest.raises(InputTypeError, match="real"):
         nm.timescale_from_data(x + 1j)
 
 

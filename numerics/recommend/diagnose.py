@@ -62,8 +62,8 @@ class Diagnosis:
     the statistics behind the decision (``stats``: name -> value) in words (``why``)."""
 
     cls: str
-    alpha: float = math.nan
-    period: float = math.nan
+    alpha: float | None = None
+    period: float | None = None
     centred_cls: str | None = None
     why: str = ""
     stats: dict = field(default_factory=dict)
@@ -72,9 +72,9 @@ class Diagnosis:
     def label(self) -> str:
         """The class column text: class plus α / period / the centred class."""
         s = self.cls
-        if self.cls == "long memory" and math.isfinite(self.alpha):
+        if self.cls == "long memory" and self.alpha is not None:
             s += f" (α ≈ {self.alpha:.2f})"
-        if self.cls == "periodic" and math.isfinite(self.period):
+        if self.cls == "periodic" and self.period is not None:
             s += f" (period ≈ {self.period:.3g})"
         if self.centred_cls:
             s += f"; centred: {self.centred_cls}"
@@ -177,9 +177,27 @@ def _spectral_peak(xc: np.ndarray) -> tuple[float, float, float, float]:
     return 2.0 * np.pi * j / nfft, float(f[j]), float(f[0]), float(f[-1])
 
 
-def diagnose_channel(x1: np.ndarray) -> Diagnosis:
-    r"""Class of one channel x1 (n_seq, L), any scale (SPEC §2.5; see the module docstring)."""
+def diagnose_channel(x1) -> Diagnosis:
+    r"""Class of one channel x1 (n_seq, L) or (L,), any scale (SPEC §2.5; module docstring).
+
+    Returns a :class:`Diagnosis`; statistics that do not apply are None (never NaN).
+    """
+    d = _diagnose(x1)
+    stats = {k: (float(v) if math.isfinite(v) else None) if isinstance(v, float) else v
+             for k, v in d.stats.items()}
+    fin = (lambda v: None if v is None or not math.isfinite(v) else float(v))  # noqa: E731
+    return Diagnosis(d.cls, fin(d.alpha), fin(d.period), d.centred_cls, d.why, stats)
+
+
+def _diagnose(x1) -> Diagnosis:
+    from .._checks import InputError, check_real_array
+
+    x1 = check_real_array("x1", x1, ndim=(1, 2))
+    if x1.ndim == 1:
+        x1 = x1[None]
     n, L = x1.shape
+    if not np.any(x1):
+        raise InputError("x1 is identically zero: there is nothing to diagnose")
     s = float(np.max(np.abs(x1)))
     x = x1 / s if s > 0 else x1
     r0 = float(np.mean(x * x))

@@ -62,7 +62,15 @@ import scipy.fft
 import scipy.linalg
 import scipy.stats
 
-from .._checks import InputError
+from .._checks import (
+    InputError,
+    check_bool,
+    check_finite_result,
+    check_int,
+    check_positive_scalar,
+    check_real_array,
+    check_real_scalar,
+)
 from ..autocorrelation import LambdaMax, lag_window, toeplitz_lambda_max
 
 __all__ = [
@@ -75,6 +83,7 @@ __all__ = [
     "estimate_lambda_max",
     "lambda_max_ci",
     "timescale_from_data",
+    "as_sequences",
 ]
 
 #: window kinds: "flat-top" (default, data-driven M), "none" (full-lag biased r̂, the old
@@ -91,6 +100,19 @@ CI_METHOD = "normal"
 MAX_UNITS = 64
 #: sequences needed to bootstrap over sequences (fewer: block bootstrap of each sequence)
 MIN_SEQ_BOOTSTRAP = 8
+
+
+def as_sequences(x, name: str = "x") -> np.ndarray:
+    """The contract for data arguments: real, finite, (L,), (n, L) or (n, L, H) with L >= 2;
+    returns float64 (n, L, H)."""
+    a = check_real_array(name, x, ndim=(1, 2, 3))
+    if a.ndim == 1:
+        a = a[None, :, None]
+    elif a.ndim == 2:
+        a = a[:, :, None]
+    if a.shape[1] < 2:
+        raise InputError(f"{name} must hold sequences of length L >= 2, got shape {a.shape}")
+    return a
 
 
 def standardize_scale(x: np.ndarray) -> np.ndarray:
@@ -231,9 +253,10 @@ class LambdaMaxEstimate:
     m_hat: int | None
     r0: float
     mean_share: float
-    #: ARFIMA Whittle (d̂, SE) of the centred data when it was needed (a lag cut was proposed)
-    whittle_d: float = math.nan
-    whittle_se: float = math.nan
+    #: ARFIMA Whittle (d̂, SE) of the centred data when it was needed (a lag cut was
+    #: proposed), else None
+    whittle_d: float | None = None
+    whittle_se: float | None = None
 
 
 def _check_window(window, max_lag):
@@ -307,16 +330,18 @@ def estimate_lambda_max(x, *, L: int | None = None, window: str = "flat-top",
     Returns:
         one :class:`LambdaMaxEstimate` per channel.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = as_sequences(x)
     n, L_data, H = x.shape
-    L = L_data if L is None else int(L)
+    L = L_data if L is None else check_int("L", L, 2, L_data, cap_reason="the data length")
     window, max_lag = _check_window(window, max_lag)
+    rtol = check_positive_scalar("rtol", rtol)
+    max_matvecs = check_int("max_matvecs", max_matvecs, 1)
     scale = standardize_scale(x)
     out = []
     for h in range(H):
         s = scale[h]
         if not s > 0:
-            raise InputError(f"channel {h} is identically zero; Δ cannot be scaled for it")
+            raise InputError(f"x: channel {h} is identically zero; Δ cannot be scaled for it")
         xh = x[:, :L, h:h + 1] / s
         S = unbiased_lag_sums(xh, L - 1)[0]
         r, M, m_hat = windowed_r(S, n, L, window, max_lag)
@@ -328,12 +353,16 @@ def estimate_lambda_max(x, *, L: int | None = None, window: str = "flat-top",
             if d - 1.96 * se > LONG_D:
                 r, M = S / (n * (L - np.arange(L))), None
         lam = _lam(r, rtol, max_matvecs)
-        s2 = s * s
-        lam = LambdaMax(lam.value * s2, lam.lower * s2, lam.upper * s2, lam.method,
-                        lam.matvecs, lam.converged, lam.seconds)
+        with np.errstate(over="ignore"):
+            s2 = s * s
+            vals = (lam.value * s2, lam.lower * s2, lam.upper * s2)
+        check_finite_result(np.array(vals), "x", "λ_max in the data's units (use "
+                            "recommend_initialization, which scales internally)")
+        lam = LambdaMax(*vals, lam.method, lam.matvecs, lam.converged, lam.seconds)
         mean = float(np.mean(xh))
+        fin = (lambda v: float(v) if math.isfinite(v) else None)  # noqa: E731
         out.append(LambdaMaxEstimate(lam, window, M, m_hat, float(S[0] / (n * L)) * s2,
-                                     min(mean * mean / (S[0] / (n * L)), 1.0), d, se))
+                                     min(mean * mean / (S[0] / (n * L)), 1.0), fin(d), fin(se)))
     return out
 
 
@@ -431,8 +460,23 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
     a block (one sequence, M > L/nb) the CI is a block-length proxy: ``how`` says so.
     Returns (nan, nan, reason) when no bootstrap is possible (L < 64 with < 8 sequences).
     """
+    x1 = check_real_array("x1", x1, ndim=(1, 2))
+    if x1.ndim == 1:
+        x1 = x1[None]
     n, L_data = x1.shape
+    if not isinstance(est, LambdaMaxEstimate):
+        from .._checks import InputTypeError
+
+        raise InputTypeError(f"est must be a LambdaMaxEstimate (from estimate_lambda_max), got "
+                             f"{type(est).__name__}")
+    L = check_int("L", L, 2, L_data, cap_reason="the data length")
+    n_boot = check_int("n_boot", n_boot, 10, 100_000)
+    level = check_real_scalar("level", level, minimum=0.0, maximum=1.0, strict_min=True,
+                              strict_max=True)
+    seed = check_int("seed", seed, 0, 2**63 - 1)
     scale = standardize_scale(x1[:, :, None])[0]
+    if not scale > 0:
+        raise InputError("x1 is identically zero: no λ_max to bound")
     xs = x1[:, :L] / scale
     M = est.M
     if est.window in ("none",):
@@ -512,22 +556,16 @@ def timescale_from_data(x, *, gamma: float = 1.0, L: int | None = None,
     λ̂_max by :func:`estimate_lambda_max` (flat-top window, Politis bandwidth). Needs only
     numpy/scipy (no statsmodels). Returns float64 (channels,) (channels = 1 for 2-D x).
     """
-    from .._checks import as_finite
-
-    a = as_finite("x", x)
-    if np.iscomplexobj(a):
-        raise InputError("x must be real, got a complex array")
-    a = np.asarray(a, dtype=np.float64)
-    if a.ndim == 2:
-        a = a[:, :, None]
-    if a.ndim != 3 or a.shape[1] < 2 or a.shape[0] < 1:
-        raise InputError(f"x must have shape (n, L) or (n, L, channels) with L >= 2, "
-                         f"got {np.shape(x)}")
+    a = as_sequences(x)
+    gamma = check_positive_scalar("gamma", gamma)
+    standardize = check_bool("standardize", standardize)
+    if L is not None:
+        L = check_int("L", L, 2, a.shape[1], cap_reason="the data length")
     if standardize:
         a = a - a.mean(axis=(0, 1), keepdims=True)
         sd = standardize_scale(a)
         if np.any(sd == 0):
-            raise InputError(f"channel {int(np.argmax(sd == 0))} is constant: it cannot be "
+            raise InputError(f"x: channel {int(np.argmax(sd == 0))} is constant: it cannot be "
                              "standardized")
         a = a / sd
     Lm = a.shape[1] if L is None else int(L)

@@ -141,6 +141,10 @@ def resolve_out(out) -> tuple[Path, Path]:
     ``DIR/ssm_init.json`` + ``.npz``; ``FILE`` / ``FILE.json`` / ``FILE.npz`` writes FILE.json +
     FILE.npz. Checks, before any computation, that the folder exists (or can be created) and is
     writable; raises :class:`numerics.InputError` otherwise."""
+    if not isinstance(out, (str, os.PathLike)):
+        from .._checks import InputTypeError
+
+        raise InputTypeError(f"out must be a path (str or Path), got {type(out).__name__}")
     s = str(out)
     p = Path(out)
     if s.endswith(("/", os.sep)) or p.is_dir():
@@ -153,12 +157,12 @@ def resolve_out(out) -> tuple[Path, Path]:
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
-        raise InputError(f"--out {s}: {probe} is a file, not a folder")
+        raise InputError(f"out (--out) {s}: {probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"--out {s}: folder {probe} is not writable")
+        raise InputError(f"out (--out) {s}: folder {probe} is not writable")
     for q in (pj, pz):
         if q.is_dir():
-            raise InputError(f"--out {s}: {q} is a folder")
+            raise InputError(f"out (--out) {s}: {q} is a folder")
     return pj, pz
 
 
