@@ -460,3 +460,11 @@ def test_examples_from_statsmodels_datasets(name, center, want):
         assert 9.5 <= c.period <= 12.5
     else:
         assert "centred: short memory" in c.behaves_like and c.dt_centered > 5 * c.dt
+
+
+def test_export_size_is_capped_before_computing(rng):
+    x = rng.standard_normal((2, 64, 100))
+    with pytest.raises(InputError, match="LRU export"):
+        nm.recommend_initialization(x, N=1000)
+    with pytest.raises(InputError, match="N must be <= 65536"):
+        nm.recommend_initialization(x[..., :1], N=65537)

@@ -85,6 +85,8 @@ _ = (GROWTH_SHORT, GROWTH_STRONG)  # re-exported as attributes of numerics.recom
 
 #: largest N (modes per channel) accepted: the exports hold H·N (LRU: (H·N)·H) numbers
 MAX_N = 65536
+#: largest (H·N)·H of the block-diagonal LRU export (~100 MB of JSON)
+MAX_LRU_EXPORT = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,10 @@ def recommend_initialization(
     center, detrend = check_bool("center", center), check_bool("detrend", detrend)
     n_boot = check_int("n_boot", n_boot, 20)
     rtol = check_positive_scalar("rtol", rtol)
+    if H * N * H > MAX_LRU_EXPORT:
+        raise InputError(f"N = {N} modes × H = {H} channels: the LRU export (a block-diagonal "
+                         f"(H·N) × H matrix) would hold {H * N * H} numbers, over {MAX_LRU_EXPORT}; "
+                         "use a smaller N or fewer channels")
     timings = {"estimate": 0.0, "ci": 0.0, "diagnose": 0.0}
 
     scale = standardize_scale(x)
