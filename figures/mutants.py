@@ -483,7 +483,8 @@ def mutation_table(run: dict) -> str:
             by = ", ".join(c + (" (error)" if c in r["errors"] else "") for c in r["caught_by"]) or "—"
             verdict = ("caught" if r["caught"] else
                        "NOT caught" if r["reached"] else "did not reach the code (registry failure)")
-        lines.append(f"| {r['name']} | {r['description']} | `{r['target']}` | {by} | {verdict} |")
+        desc = r["description"].replace("|", "\\|")
+        lines.append(f"| {r['name']} | {desc} | `{r['target']}` | {by} | {verdict} |")
     lines += [
         "",
         f"Mutation score: {run['caught']}/{run['total']} = {run['score']:.0%} "
