@@ -91,6 +91,10 @@ def test_unknown_dataset_is_a_clear_error():
         load_ucr("NoSuchSet")
     with pytest.raises(InputError, match="scale"):
         ucr_configs("huge")
+    with pytest.raises(InputError, match="seeds"):
+        ucr_configs("quick", seeds=0)
+    with pytest.raises(InputError, match="dataset"):
+        ucr_configs("quick", datasets=["NoSuchSet"])
 
 
 def _model(init, C, K, L, lam=None, seed=0):

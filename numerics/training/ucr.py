@@ -347,14 +347,13 @@ UCR_SCALES = {
 def ucr_configs(scale: str = "cpu", *, datasets=None, seeds: int | None = None,
                 steps: int | None = None) -> list[RunConfig]:
     """Runs of every :data:`UCR_INITS` label × dataset × seed at ``scale`` (overrides optional)."""
-    from numerics._checks import InputError
+    from numerics._checks import check_choice, check_int
 
-    if scale not in UCR_SCALES:
-        raise InputError(f"scale must be one of {tuple(UCR_SCALES)}, got {scale!r}")
+    check_choice("scale", scale, tuple(UCR_SCALES))
     ds, n_seeds, H, N, n_layers, n_steps, batch, lr = UCR_SCALES[scale]
     ds = tuple(datasets) if datasets is not None else ds
-    n_seeds = seeds if seeds is not None else n_seeds
-    n_steps = steps if steps is not None else n_steps
+    n_seeds = check_int("seeds", seeds, minimum=1) if seeds is not None else n_seeds
+    n_steps = check_int("steps", steps, minimum=1) if steps is not None else n_steps
     out = []  # seed-major: a sweep cut short still has whole seeds over every set and init
     for seed in range(n_seeds):
         for name in ds:
@@ -517,6 +516,9 @@ def run_ucr(scale: str = "cpu", out_dir="figures/results/ucr/cpu", *, device: st
     unless ``datasets`` is given), then the summary files in ``out_dir``.
     ``workers`` > 1 trains in that many spawned processes (e.g. on a GPU machine's CPU cores,
     all sharing ``device``)."""
+    from numerics._checks import check_int
+
+    workers = check_int("workers", workers, minimum=1)
     out_dir = Path(out_dir)
     run_dir = out_dir / "runs"
     cfgs = ucr_configs(scale, datasets=datasets, seeds=seeds, steps=steps)
