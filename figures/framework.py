@@ -5,8 +5,10 @@ A figure is registered by name with a frozen-dataclass config (and a CI-sized ``
 per series) and ``data/<name>.json`` (config, seed, package versions, git commit, scalars),
 reads them back, plots from what it read (so a figure never depends on state that is not in
 its data files), and saves ``<name>.png`` / ``.pdf`` with metadata cleared (deterministic
-bytes). Every write is atomic (temporary file + rename). ``manifest.json`` lists each figure
-with the SHA-256 of its CSV.
+bytes). Every write is atomic (temporary file + rename, :mod:`numerics._io`, which this module
+re-exports as ``atomic_write_bytes`` / ``atomic_write_text``); non-finite numbers in the JSON
+are written as ``null`` (the package's one JSON rule, :func:`numerics._io.json_clean`).
+``manifest.json`` lists each figure with the SHA-256 of its CSV.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import platform
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +31,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from numerics._io import atomic_write_bytes, atomic_write_text, json_clean, json_dumps  # noqa: E402
 
 __all__ = [
     "FigureData",
@@ -117,24 +119,6 @@ def default_out_dir() -> Path:
     return Path(__file__).resolve().parent
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
 def _fmt(x: float) -> str:
     if np.isnan(x):
         return "nan"
@@ -194,22 +178,6 @@ def git_commit() -> str:
         return "unknown"
 
 
-def _jsonable(x):
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(x).items()}
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return [_jsonable(v) for v in x.tolist()]
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, float) and not np.isfinite(x):
-        return str(x)
-    return x
-
-
 def _save_figure(fig, out_dir: Path, name: str) -> None:
     for fmt, meta in (
         ("png", {"Software": None}),
@@ -232,7 +200,7 @@ def _update_manifest(out_dir: Path, name: str, entry: dict) -> None:
     figs = manifest.get("figures", {})
     figs[name] = entry
     manifest = {"figures": dict(sorted(figs.items()))}
-    atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(path, json_dumps(manifest))
 
 
 def build_figure(name: str, *, quick: bool = False, out_dir: Path | None = None) -> dict:
@@ -252,16 +220,16 @@ def build_figure(name: str, *, quick: bool = False, out_dir: Path | None = None)
         "description": spec.description,
         "section": spec.section,
         "quick": quick,
-        "config": _jsonable(cfg),
+        "config": json_clean(cfg),
         "seed": getattr(cfg, "seed", None),
         "versions": package_versions(),
         "commit": git_commit(),
-        "meta": _jsonable(data.meta),
+        "meta": json_clean(data.meta),
         "compute_seconds": round(time.perf_counter() - t0, 3),
     }
     data_dir = out_dir / "data"
     atomic_write_bytes(data_dir / f"{name}.csv", csv_bytes)
-    atomic_write_text(data_dir / f"{name}.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(data_dir / f"{name}.json", json_dumps(info))
     # plot only from what was written
     stored = FigureData(
         read_csv_columns(data_dir / f"{name}.csv"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +90,7 @@ def test_atomic_write_keeps_old_file_on_error(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(fw.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)  # the one home: numerics._io
     with pytest.raises(OSError):
         fw.atomic_write_text(p, "new")
     assert p.read_text() == "old" and len(list(tmp_path.iterdir())) == 1

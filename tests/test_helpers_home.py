@@ -1,0 +1,192 @@
+"""The shared homes of issue 15: numerics._io (atomic writes, one JSON rule) and numerics._fit."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import stat
+
+import numpy as np
+import pytest
+
+from numerics._fit import fit_line, loglog_fit
+from numerics._io import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_many,
+    atomic_write_text,
+    json_clean,
+    json_dumps,
+)
+
+# ----------------------------------------------------------------------------- _io
+
+
+def test_atomic_write_roundtrip_and_no_leftovers(tmp_path):
+    p = tmp_path / "sub" / "a.bin"
+    atomic_write_bytes(p, b"\x00\x01xyz")
+    assert p.read_bytes() == b"\x00\x01xyz"
+    atomic_write_text(p, "héllo")
+    assert p.read_text(encoding="utf-8") == "héllo"
+    assert sorted(x.name for x in p.parent.iterdir()) == ["a.bin"]
+
+
+def test_atomic_write_mode_follows_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "m.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "m.txt").stat().st_mode) == 0o640
+
+
+def test_atomic_write_many_all_or_none(tmp_path):
+    a = tmp_path / "a.json"
+    a.write_text("old a")
+    (tmp_path / "f").write_text("a file, not a folder")
+    # the second write fails after the first temporary file was written
+    with pytest.raises(OSError):
+        atomic_write_many({a: b"new a", tmp_path / "f" / "b.npz": b"new b"})
+    assert a.read_text() == "old a"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.json", "f"]
+    b = tmp_path / "b.npz"
+    atomic_write_many({a: b"new a", b: b"new b"})
+    assert a.read_bytes() == b"new a" and b.read_bytes() == b"new b"
+
+
+def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
+    p = tmp_path / "keep.txt"
+    p.write_text("old")
+
+    def fail(*a, **k):
+        raise OSError("rename failed")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="rename failed"):
+        atomic_write_text(p, "new")
+    assert p.read_text() == "old"
+    assert [x.name for x in tmp_path.iterdir()] == ["keep.txt"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Cfg:
+    L: int
+    dt: float
+    sizes: tuple
+
+
+def test_json_clean_rule_nonfinite_is_null():
+    obj = {
+        "a": math.inf,
+        "b": -np.inf,
+        "c": np.float64("nan"),
+        "d": np.arange(3),
+        "e": (1.5, np.int64(2)),
+        "f": _Cfg(4, math.nan, (1, 2)),
+        3: np.float32(0.5),
+        "g": np.array([1.0, np.nan]),
+        "h": "inf",  # strings are data, left alone
+    }
+    out = json_clean(obj)
+    assert out == {
+        "a": None,
+        "b": None,
+        "c": None,
+        "d": [0, 1, 2],
+        "e": [1.5, 2],
+        "f": {"L": 4, "dt": None, "sizes": [1, 2]},
+        "3": 0.5,
+        "g": [1.0, None],
+        "h": "inf",
+    }
+    assert type(out["d"][0]) is int and type(out["3"]) is float
+    # the text is strict JSON: no NaN/Infinity tokens, and it parses back
+    text = json_dumps(obj)
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == out
+
+
+def test_json_clean_refuses_complex():
+    with pytest.raises(TypeError, match="complex"):
+        json_clean({"w": np.complex128(1 + 2j)})
+
+
+def test_atomic_write_json(tmp_path):
+    p = tmp_path / "x.json"
+    atomic_write_json(p, {"k": [math.inf, 1]})
+    assert json.loads(p.read_text()) == {"k": [None, 1]}
+    assert p.read_text().endswith("\n")
+
+
+def test_framework_reexports_the_one_home():
+    from figures import framework
+    from numerics import _io
+
+    assert framework.atomic_write_bytes is _io.atomic_write_bytes
+    assert framework.atomic_write_text is _io.atomic_write_text
+
+
+# ----------------------------------------------------------------------------- _fit
+
+
+def test_fit_line_matches_statsmodels_ols(rng):
+    sm = pytest.importorskip("statsmodels.api")
+    x = np.linspace(0.0, 3.0, 12)
+    y = 0.7 - 1.3 * x + 0.05 * rng.standard_normal(x.size)
+    f = fit_line(x, y)
+    res = sm.OLS(y, sm.add_constant(x)).fit()
+    lo, hi = res.conf_int(alpha=0.05)[1]
+    assert f.slope == pytest.approx(res.params[1], rel=1e-12)
+    assert f.intercept == pytest.approx(res.params[0], rel=1e-12)
+    assert f.stderr == pytest.approx(res.bse[1], rel=1e-10)
+    assert f.ci95[0] == pytest.approx(lo, rel=1e-10) and f.ci95[1] == pytest.approx(hi, rel=1e-10)
+    assert f.n == 12 and float(f) == f.slope
+
+
+def test_fit_line_stderr_closed_form(rng):
+    # SE(b) = sqrt(RSS/(n-2) / sum (x - xbar)^2), computed here by hand
+    x = rng.uniform(0, 5, 20)
+    y = 2.0 + 0.5 * x + rng.standard_normal(20)
+    f = fit_line(x, y)
+    b = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)
+    a = y.mean() - b * x.mean()
+    rss = np.sum((y - a - b * x) ** 2)
+    se = math.sqrt(rss / 18 / np.sum((x - x.mean()) ** 2))
+    assert f.slope == pytest.approx(b, rel=1e-12) and f.stderr == pytest.approx(se, rel=1e-10)
+    assert f.ci95[0] < f.slope < f.ci95[1]
+
+
+def test_loglog_fit_recovers_exponent():
+    x = np.array([8, 16, 32, 64, 128], dtype=float)
+    f = loglog_fit(x, 3.0 * x**-1.5)
+    assert f.slope == pytest.approx(-1.5, abs=1e-12)
+    assert f.intercept == pytest.approx(math.log(3.0), abs=1e-12)
+    assert f.stderr == pytest.approx(0.0, abs=1e-12)
+    # a realistic mistake (fitting y on log x, not log y) gives a different slope
+    assert abs(fit_line(np.log(x), 3.0 * x**-1.5).slope + 1.5) > 0.1
+
+
+def test_loglog_fit_nonpositive():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    y = np.array([1.0, 0.25, 0.0, 1 / 64])
+    with pytest.raises(ValueError, match="positive"):
+        loglog_fit(x, y)
+    f = loglog_fit(x, y, drop_nonpositive=True)
+    assert f.n == 3 and f.slope == pytest.approx(-2.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x, y, msg",
+    [([1.0], [1.0], "at least 2"), ([1, 2], [1, 2, 3], "same length"),
+     ([1, 1, 1], [1, 2, 3], "constant"), ([1, 2, np.nan], [1, 2, 3], "finite")],
+)
+def test_fit_line_bad_input(x, y, msg):
+    with pytest.raises(ValueError, match=msg):
+        fit_line(x, y)
+
+
+def test_two_points_have_no_error_bar():
+    f = fit_line([0.0, 1.0], [1.0, 3.0])
+    assert f.slope == pytest.approx(2.0) and math.isnan(f.stderr) and math.isnan(f.ci95[0])
