@@ -15,17 +15,12 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.integrate import quad
-from scipy.stats import linregress
 
 import numerics as nm
+from numerics._fit import fit_line, loglog_fit
 
 from .claims import ClaimResult, all_of, claim, equal_within, finding, in_band
 from .framework import FigureData, register_figure
-
-
-def _slope(x, y) -> float:
-    return float(linregress(x, y).slope)
-
 
 # ---------------------------------------------------------------- gram_condition_vs_spacing
 
@@ -149,8 +144,8 @@ def init_growth(name: str, ms) -> dict[str, float]:
     k = np.array([init_kappa(name, int(m)) for m in ms])
     return {
         "kappa": k,
-        "exp_rate": _slope(ms, np.log(k)),  # d ln κ / d m
-        "poly_exponent": _slope(np.log(ms), np.log(k)),  # d ln κ / d ln m
+        "exp_rate": fit_line(ms, np.log(k)).slope,  # d ln κ / d m
+        "poly_exponent": loglog_fit(ms, k).slope,  # d ln κ / d ln m
     }
 
 
@@ -321,7 +316,7 @@ def compute_tradeoff(cfg: TradeoffConfig) -> FigureData:
     meta = {
         "eps": cfg.eps, "a": cfg.a, "K": cfg.K, "noise": cfg.noise, "n_samples": cfg.n_samples,
         "budget": cfg.budget, "delta_star": cur.delta_star, "total_star": cur.total_star,
-        "budget_exponent": _slope(np.log(cols["budget_sweep"]), np.log(cols["delta_star_vs_budget"])),
+        "budget_exponent": loglog_fit(cols["budget_sweep"], cols["delta_star_vs_budget"]).slope,
     }
     return FigureData(cols, meta)
 
@@ -742,7 +737,7 @@ def check_complex(quick: bool = False) -> ClaimResult:
         ref = np.array([_oracle_kappa_init(name, m) for m in ms])
         err = max(err, float(np.max(np.abs(k / ref - 1))))
         kap[name] = k
-        slopes[name] = _slope(np.log(ms), np.log(k))
+        slopes[name] = loglog_fit(ms, k).slope
     lin_hi = max(derived_kappa_bracket(0.5, np.pi * np.arange(m))[1] for m in ms)
     rate = {n: float(np.log(kap[n][-1] / kap[n][-2]) / (ms[-1] - ms[-2])) for n in ("s4d_inv", "s4d_legs")}
     return all_of({
@@ -898,7 +893,7 @@ def check_moves(quick: bool = False) -> ClaimResult:
                               options={"xatol": 1e-6})
         worst = max(worst, (tot(np.log(d)) - res.fun) / res.fun)
     dec = bool(np.all(np.diff(ds) < 0))
-    slope = _slope(np.log(Ts), np.log(ds))
+    slope = loglog_fit(Ts, ds).slope
     return all_of({
         "decreasing": ClaimResult(dec, "True", dec, {"delta_star": ds}),
         "minimizer of oracle": ClaimResult(worst, "max (oracle(δ*) - oracle min)/oracle min <= 1e-6",

@@ -32,6 +32,7 @@ from scipy import stats
 from scipy.signal import lfilter
 
 import numerics as nm
+from numerics._fit import loglog_fit, mean_ci95
 
 from .claims import ClaimResult, all_of, claim, equal_within, finding, in_band
 from .framework import FigureData, register_figure
@@ -66,13 +67,9 @@ def teacher_kernel(L: int, dt: float, a: float = 0.5, freqs=(0.7, 1.9)) -> np.nd
 
 
 def _ci(v: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval over draws."""
+    """Mean and 95% t-interval over draws (numerics._fit.mean_ci95; NaN draws propagate)."""
     v = np.asarray(v, float)
-    m = float(v.mean())
-    if v.size < 2:
-        return m, math.nan, math.nan
-    h = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    return m, m - h, m + h
+    return mean_ci95(v) if np.all(np.isfinite(v)) else (math.nan, math.nan, math.nan)
 
 
 # ---------------------------------------------------------------- claims: Hessian = Gram
@@ -268,7 +265,7 @@ def spacing_slopes(cfg: HessSpacingConfig, sweep: dict | None = None) -> dict:
     mean, its 95% t-interval, and the paired difference (b) − (a). Unresolved κ_GN (float64)
     are left out of that draw's fit."""
     sw = sweep or spacing_sweep(cfg)
-    x = np.log(sw["delta_over_a"])
+    x = sw["delta_over_a"]
     ranges = {"clustered": sw["delta_over_a"] <= cfg.clustered_max + 1e-12,
               "spread": sw["delta_over_a"] >= cfg.spread_min - 1e-12}
     out = {}
@@ -278,10 +275,10 @@ def spacing_slopes(cfg: HessSpacingConfig, sweep: dict | None = None) -> dict:
             sa, sb, sbs = [], [], []
             for s in range(cfg.draws):
                 ok = sel & d["ok_gn"][s]
-                sa.append(stats.linregress(x[sel], np.log(d["ka"][s, sel])).slope)
+                sa.append(loglog_fit(x[sel], d["ka"][s, sel]).slope)
                 fit = ok.sum() >= 3
-                sb.append(stats.linregress(x[ok], np.log(d["kb"][s, ok])).slope if fit else math.nan)
-                sbs.append(stats.linregress(x[ok], np.log(d["kbs"][s, ok])).slope if fit else math.nan)
+                sb.append(loglog_fit(x[ok], d["kb"][s, ok]).slope if fit else math.nan)
+                sbs.append(loglog_fit(x[ok], d["kbs"][s, ok]).slope if fit else math.nan)
             sa, sb, sbs = np.array(sa), np.array(sb), np.array(sbs)
             out[(phi, rname)] = {"a": _ci(sa), "b": _ci(sb), "b_minus_a": _ci(sb - sa),
                                  "b_scaled": _ci(sbs), "per_draw_a": sa, "per_draw_b": sb}

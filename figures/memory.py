@@ -10,18 +10,17 @@ realistic mistake as control): ``first_token_weight_single_mode``,
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.stats import linregress
 from tqdm import tqdm
 
 import numerics as nm
 import theory as th
+from numerics._fit import loglog_fit
 
-from . import _oracles
+from . import _cache, _oracles
 from .claims import ClaimResult, all_of, claim
 from .framework import FigureData, register_figure
 
@@ -35,19 +34,17 @@ CLASSES: tuple[tuple[str, str, tuple[tuple[str, float], ...]], ...] = (
     ("constant", "constant", ()),
     ("periodic_16", "periodic", (("period", 16.0),)),
 )
-_CLASS = {label: (model, dict(params)) for label, model, params in CLASSES}
+_CLASS = {label: (model, params) for label, model, params in CLASSES}
 
-@functools.cache
-def lambda_max(label: str, L: int) -> float:
-    """Certified λ_max of the class's L×L Toeplitz matrix (numerics.toeplitz_lambda_max), cached."""
-    model, params = _CLASS[label]
-    r = nm.AUTOCORRELATIONS[model](L, **params)
-    return float(nm.toeplitz_lambda_max(r, rtol=1e-6).value)
+#: λ_max tolerance of the rule's Δ here (claims compare at 2e-6 of the bound)
+RULE_RTOL = 1e-6
 
 
 def rule_dt(label: str, L: int) -> float:
-    """Δ of SPEC Result 2.2 for class ``label`` at length L (γ = 1)."""
-    return float(nm.timescale_rule(L, lambda_max(label, L)))
+    """Δ of SPEC Result 2.2 (``numerics.timescale_rule``, γ = 1) for class ``label`` at length L,
+    with the certified λ_max cached in :mod:`figures._cache`."""
+    model, params = _CLASS[label]
+    return _cache.rule_dt(model, params, L, RULE_RTOL)
 
 
 def single_mode_weight(a: float, dt: float, L: int) -> float:
@@ -91,7 +88,7 @@ def compute_memory_decay(cfg: MemoryDecayConfig) -> FigureData:
     limits = {}
     for label in tqdm(cfg.classes, desc="memory_decay", leave=False):
         model, params = _CLASS[label]
-        limits[label] = str(th.first_token_weight_limit(model, **params).args[1][0])  # a > 0
+        limits[label] = str(th.first_token_weight_limit(model, **dict(params)).args[1][0])  # a > 0
         dts = np.array([rule_dt(label, L) for L in Ls])
         for a in cfg.a_values:
             cols[f"weight_{label}_a{_akey(a)}"] = np.array(
@@ -235,25 +232,24 @@ register_figure(
 # ---------------------------------------------------------------- stability_zero_real
 
 
-def zero_real_modes(dt: float, N: int, u: np.ndarray | None = None) -> np.ndarray:
-    """Zero-real-part modes w_j = iπ(j + u_j)/(NΔ): discrete phases spread over [0, π) (§3, §5)."""
-    u = np.zeros(N) if u is None else u
-    return 1j * np.pi * (np.arange(N) + u) / (N * dt)
-
-
 def second_moment_curve(
     label: str, Ls, *, a: float, c, B, u, fixed_dt: float | None = None
 ) -> np.ndarray:
-    """E[y_L^2] = ρᵀRρ (numerics.output_second_moment) against L for the zero-real modes shifted
-    by -a, with the rule's Δ(L) or a fixed Δ (modes placed with that Δ)."""
+    """E[y_L^2] = ρᵀRρ (numerics.output_second_moment) against L for the zero-real modes
+    w_j = iπ(j + u_j)/(NΔ) - a (``numerics.zero_real`` with spacing π/(NΔ), plus the phase
+    jitter u_j of one spacing; SPEC §3, §5), with the rule's Δ(L) or a fixed Δ (modes placed
+    with that Δ)."""
     model, params = _CLASS[label]
     N = len(c)
     out = []
     for L in Ls:
         dt = rule_dt(label, L) if fixed_dt is None else fixed_dt
-        w = zero_real_modes(dt, N, u) - a
+        spacing = np.pi / (N * dt)
+        w = nm.zero_real(N, spacing=spacing).w - a
+        if u is not None:
+            w = w + 1j * spacing * np.asarray(u)
         rho = nm.ssm_kernel(w, B, c, dt, L)
-        out.append(float(nm.output_second_moment(rho, nm.AUTOCORRELATIONS[model](L, **params))))
+        out.append(float(nm.output_second_moment(rho, nm.AUTOCORRELATIONS[model](L, **dict(params)))))
     return np.array(out)
 
 
@@ -290,7 +286,7 @@ def compute_stability(cfg: StabilityConfig) -> FigureData:
                 E = second_moment_curve(label, Ls, a=a, c=c, B=B, u=None, fixed_dt=fixed)
                 key = f"{label}_a{_akey(a)}_{kind}"
                 cols[key] = E
-                slopes[key] = float(linregress(np.log(Ls), np.log(E)).slope)
+                slopes[key] = loglog_fit(Ls, E).slope
     meta = {"classes": list(cfg.classes), "N": cfg.N, "bound_rule": S2, "slopes": slopes}
     return FigureData(cols, meta)
 
@@ -342,7 +338,7 @@ def stability_slopes(Ls, *, n_inits: int, seed: int, fixed: bool) -> dict[str, l
         for label, _, _ in CLASSES:
             fixed_dt = rule_dt(label, Ls[0]) if fixed else None
             E = second_moment_curve(label, Ls, a=0.0, c=c, B=B, u=u, fixed_dt=fixed_dt)
-            out["slope"].append(float(linregress(np.log(Ls), np.log(E)).slope))
+            out["slope"].append(loglog_fit(Ls, E).slope)
             out["bound_ratio"].append(float(E.max() / S2))
     return out
 

@@ -12,7 +12,6 @@ the SPEC table, each with a realistic mistake as control): ``lambda_max_matches_
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -20,12 +19,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import scipy.fft
 import scipy.signal
-from scipy.stats import linregress
 
 import numerics as nm
 import theory as th
+from numerics._fit import fit_line, loglog_fit
 
-from . import _oracles
+from . import _cache, _oracles
 from .claims import ClaimResult, all_of, claim, equal_within, finding
 from .framework import FigureData, register_figure
 
@@ -52,15 +51,9 @@ def _r(model: str, params, L: int) -> np.ndarray:
     return nm.AUTOCORRELATIONS[model](L, **dict(params))
 
 
-@functools.lru_cache(maxsize=64)
-def _lambda_max_curve(model: str, params: tuple, Ls: tuple[int, ...]) -> np.ndarray:
-    return np.array([
-        nm.toeplitz_lambda_max(_r(model, params, L), rtol=SLOPE_RTOL).value for L in Ls
-    ])
-
-
-def _slope(x, y) -> float:
-    return float(linregress(np.log(x), np.log(y)).slope)
+def _lambda_max_curve(model: str, params: tuple, Ls) -> np.ndarray:
+    """Certified λ_max(R) at every L of ``Ls`` to :data:`SLOPE_RTOL` (cached in figures._cache)."""
+    return _cache.lambda_max_curve(model, params, Ls, SLOPE_RTOL)
 
 
 def _derived(model: str, params) -> tuple[float, float, float]:
@@ -73,9 +66,9 @@ def _growth_check(model: str, params, Ls, lam) -> tuple[float, float, str]:
     """(measured, expected, what): log-log slope vs e, or for the log law dλ/d log L vs c."""
     e, f, c = _derived(model, params)
     if f == 0:
-        return _slope(Ls, lam), e, "log-log slope"
+        return loglog_fit(Ls, lam).slope, e, "log-log slope"
     # log law λ_max = c log L + O(1) (power law α = 1): the slope against log L is c
-    return float(linregress(np.log(Ls), lam).slope), c, "slope vs log L"
+    return fit_line(np.log(Ls), lam).slope, c, "slope vs log L"
 
 
 # ---------------------------------------------------------------- lambda_max_vs_L
@@ -148,7 +141,7 @@ def _multimode_kernel(L: int, dt: float, N: int, real: float) -> np.ndarray:
 
 
 def _moments(model, params, Ls, dt_fixed, N, lam=None):
-    lam = _lambda_max_curve(model, params, tuple(Ls)) if lam is None else lam
+    lam = _lambda_max_curve(model, params, Ls) if lam is None else lam
     out = {k: [] for k in ("fixed", "rule", "fixed_half", "rule_half", "multi_fixed",
                            "multi_rule")}
     for L, lm in zip(Ls, lam):
@@ -182,7 +175,7 @@ def compute_moments(cfg: MomentConfig) -> FigureData:
         slopes = {}
         for key, v in mom.items():
             cols[f"{label}:{key}"] = v
-            slopes[key] = _slope(Ls, v)
+            slopes[key] = loglog_fit(Ls, v).slope
         slopes["fixed_expected"] = _fixed_slope_expected(model, params)
         meta[label] = slopes
     return FigureData(cols, meta)
@@ -239,12 +232,12 @@ def compute_rule(cfg: RuleConfig) -> FigureData:
     cols = {"L": Ls.astype(float)}
     meta = {"classes": [c[0] for c in CLASSES], "gamma": cfg.gamma}
     for label, model, params in CLASSES:
-        lam = _lambda_max_curve(model, params, tuple(int(v) for v in Ls))
+        lam = _lambda_max_curve(model, params, Ls)
         dt = nm.timescale_rule(Ls, lam, gamma=cfg.gamma)
         cols[label] = dt
         e = th.timescale_exponent(model, **dict(params))
         f = th.timescale_log_exponent(model, **dict(params))
-        meta[label] = {"slope": _slope(Ls, dt), "derived_exponent": float(e),
+        meta[label] = {"slope": loglog_fit(Ls, dt).slope, "derived_exponent": float(e),
                        "derived_law": str(th.timescale_order(model, **dict(params))),
                        "log_exponent": float(f)}
     return FigureData(cols, meta)
@@ -325,10 +318,7 @@ def _oracle_r(model: str, params, L: int) -> np.ndarray:
     return _oracles.autocorrelation(model, L, **dict(params))
 
 
-@functools.lru_cache(maxsize=256)
-def _certified(model: str, params: tuple, L: int, rtol: float) -> nm.LambdaMax:
-    """numerics.toeplitz_lambda_max of the class at length L (the code under test), cached."""
-    return nm.toeplitz_lambda_max(_r(model, params, L), rtol=rtol)
+_certified = _cache.certified_lambda_max  # the code under test, cached
 
 
 def _in_bracket(lam: nm.LambdaMax, ref: float, slack: float = 1e-12) -> bool:
@@ -583,7 +573,7 @@ def _register_multimode_findings() -> None:
         def check(quick: bool = False, _l=label, _m=model, _p=params) -> ClaimResult:
             Ls = [2**p for p in (range(8, 13) if quick else range(8, 17))]
             E, _ = _multimode_rule_curve(_l, _m, _p, Ls)
-            s = _slope(Ls, E)
+            s = loglog_fit(Ls, E).slope
             return ClaimResult(s, f"abs(log-log slope of E[y_L²]) <= {SLOPE_TOL}", abs(s) <= SLOPE_TOL,
                                {"E_first": float(E[0]), "E_last": float(E[-1])})
 

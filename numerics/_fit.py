@@ -10,6 +10,9 @@ The 95% interval is :math:`b \pm t_{0.975,\,n-2}\,\mathrm{SE}(b)` (Student t wit
 freedom; exact for independent Gaussian residuals, approximate otherwise — residuals of a
 deterministic rate fit are not random, so read it as a measure of how straight the line is).
 With two points the line is exact and the standard error and interval are NaN.
+
+:func:`mean_ci95` is the other interval every experiment reports: the mean over seeds (or draws)
+with its 95% Student-t interval.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "loglog_fit"]
+__all__ = ["LineFit", "fit_line", "loglog_fit", "mean_ci95"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,22 @@ def loglog_fit(x, y, *, drop_nonpositive: bool = False) -> LineFit:
             f"y={y[~ok].tolist()} (pass drop_nonpositive=True to leave them out)"
         )
     return fit_line(np.log(x), np.log(y))
+
+
+def mean_ci95(x) -> tuple[float, float, float]:
+    """(mean, low, high): the mean of ``x`` and its 95% Student-t interval
+    mean -/+ t_{0.975, n-1} s / sqrt(n) (s: sample standard deviation, ddof = 1).
+
+    x: 1-D real values (seeds, draws), n >= 1, finite. With one value there is no interval:
+    (x, NaN, NaN). Exact for independent Gaussian values; for other distributions the usual
+    large-n approximation."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    if x.size < 1:
+        raise ValueError("mean_ci95 needs at least 1 value, got an empty array")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"x must be finite, got {x.tolist()}")
+    m = float(x.mean())
+    if x.size < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return m, m - half, m + half

@@ -11,7 +11,7 @@ import stat
 import numpy as np
 import pytest
 
-from numerics._fit import fit_line, loglog_fit
+from numerics._fit import fit_line, loglog_fit, mean_ci95
 from numerics._io import (
     atomic_write_bytes,
     atomic_write_json,
@@ -190,3 +190,24 @@ def test_fit_line_bad_input(x, y, msg):
 def test_two_points_have_no_error_bar():
     f = fit_line([0.0, 1.0], [1.0, 3.0])
     assert f.slope == pytest.approx(2.0) and math.isnan(f.stderr) and math.isnan(f.ci95[0])
+
+
+def test_mean_ci95_matches_statsmodels(rng):
+    sm = pytest.importorskip("statsmodels.stats.weightstats")
+    x = rng.normal(3.0, 2.0, 7)
+    m, lo, hi = mean_ci95(x)
+    ref_lo, ref_hi = sm.DescrStatsW(x).tconfint_mean(alpha=0.05)
+    assert m == pytest.approx(x.mean(), rel=1e-14)
+    assert lo == pytest.approx(ref_lo, rel=1e-12) and hi == pytest.approx(ref_hi, rel=1e-12)
+    # a realistic mistake, the normal quantile 1.96 instead of t_{0.975, 6} = 2.447, is too narrow
+    assert hi - m > 1.2 * 1.96 * x.std(ddof=1) / math.sqrt(7)
+
+
+def test_mean_ci95_edge_cases():
+    m, lo, hi = mean_ci95([2.5])
+    assert m == 2.5 and math.isnan(lo) and math.isnan(hi)
+    assert mean_ci95([1.0, 1.0, 1.0]) == (1.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="at least 1"):
+        mean_ci95([])
+    with pytest.raises(ValueError, match="finite"):
+        mean_ci95([1.0, np.inf])
