@@ -285,6 +285,15 @@ def spacing_slopes(cfg: HessSpacingConfig, sweep: dict | None = None) -> dict:
     return out
 
 
+def _kappa_report(d: dict, idx=...) -> dict[str, float]:
+    """Medians over draws of κ (a), (b), (b) scaled, (c) and the mean negative-eigenvalue count,
+    of the arrays in ``d`` at index ``idx`` (all entries by default)."""
+    med = {"kappa_readout": "ka", "kappa_gn": "kb", "kappa_gn_scaled": "kbs", "kappa_full_pos": "kc"}
+    out = {k: float(np.median(d[v][idx])) for k, v in med.items()}
+    out["n_negative_mean"] = float(np.mean(d["neg"][idx]))
+    return out
+
+
 def compute_hess_spacing(cfg: HessSpacingConfig) -> FigureData:
     sw = spacing_sweep(cfg)
     sl = spacing_slopes(cfg, sw)
@@ -316,11 +325,7 @@ def compute_hess_spacing(cfg: HessSpacingConfig) -> FigureData:
         rep = {}
         for v in cfg.report_delta_over_a:
             i = int(np.argmin(np.abs(sw["delta_over_a"] - v)))
-            rep[f"{v:g}"] = {"kappa_readout": float(np.median(d["ka"][:, i])),
-                             "kappa_gn": float(np.median(d["kb"][:, i])),
-                             "kappa_gn_scaled": float(np.median(d["kbs"][:, i])),
-                             "kappa_full_pos": float(np.median(d["kc"][:, i])),
-                             "n_negative_mean": float(d["neg"][:, i].mean())}
+            rep[f"{v:g}"] = _kappa_report(d, (slice(None), i))
         meta["report"][tag] = rep
     return FigureData(cols, meta)
 
@@ -498,12 +503,7 @@ def compute_hess_init(cfg: HessInitConfig) -> FigureData:
         cols[f"resolved_all_{tag}"] = np.array([sw[(phi, nme)]["ok"].all() for nme in _INITS], float)
         meta[f"dt_{tag}"] = sw[(phi, _INITS[0])]["dt"]
         meta["report"][tag] = {
-            nme: {"kappa_readout": float(np.median(sw[(phi, nme)]["ka"])),
-                  "kappa_gn": float(np.median(sw[(phi, nme)]["kb"])),
-                  "kappa_gn_scaled": float(np.median(sw[(phi, nme)]["kbs"])),
-                  "kappa_full_pos": float(np.median(sw[(phi, nme)]["kc"])),
-                  "n_negative_mean": float(sw[(phi, nme)]["neg"].mean()),
-                  "n_null": sw[(phi, nme)]["n_null"],
+            nme: {**_kappa_report(sw[(phi, nme)]), "n_null": sw[(phi, nme)]["n_null"],
                   "resolved": [bool(v) for v in sw[(phi, nme)]["ok"].all(0)]}
             for nme in _INITS}
     return FigureData(cols, meta)

@@ -456,7 +456,7 @@ def check_output_moment_slopes(quick: bool = False) -> ClaimResult:
             ref = _oracles.quad_form(_single_mode_oracle(L, dt_fixed, model, params), r_or)
             worst = max(worst, _moment_err(e, ref, rho, r_or))
             E.append(e)
-            dt_rule = nm.timescale_rule(L, _certified(model, params, L, 1e-6).value)
+            dt_rule = _cache.rule_dt(model, params, L, 1e-6)
             rho = _multimode_kernel(L, dt_rule, N, 0.0)
             em = float(nm.output_second_moment(rho, r_code))
             w, B = _lin_oracle_modes(N)
@@ -521,7 +521,7 @@ def check_output_bound(quick: bool = False) -> ClaimResult:
         model, params = {c[0]: (c[1], c[2]) for c in CLASSES}[label]
         for L in [2**p for p in range(4, 11 if quick else 15)]:
             for gamma in (1.0, 0.5):
-                dt = nm.timescale_rule(L, _certified(model, params, L, 1e-9).value, gamma=gamma)
+                dt = _cache.rule_dt(model, params, L, 1e-9, gamma=gamma)
                 E = float(nm.output_second_moment(nm.ssm_kernel([0j], [1.0], [1.0], dt, L),
                                                   _r(model, params, L)))
                 att = max(att, abs(E / gamma**2 - 1))
@@ -531,7 +531,7 @@ def check_output_bound(quick: bool = False) -> ClaimResult:
     for L in (64, 256) if quick else (64, 256, 1024):
         r_or = _oracle_r("ar1", (("phi", 0.9),), L)
         expect = _oracles.ones_form(r_or) / (L * _oracles.dense_lambda_max(r_or))
-        dt = nm.timescale_rule(L, _certified("ar1", (("phi", 0.9),), L, 1e-9).value)
+        dt = _cache.rule_dt("ar1", (("phi", 0.9),), L, 1e-9)
         E = float(nm.output_second_moment(nm.ssm_kernel([0j], [1.0], [1.0], dt, L), nm.ar1(L, 0.9)))
         ar = max(ar, abs(E / expect - 1))
     parts["AR(1) ratio 1ᵀR1/(Lλ)"] = ClaimResult(ar, "max abs(E/expected - 1) <= 1e-8", ar <= 1e-8)
@@ -542,9 +542,9 @@ def _multimode_rule_curve(label: str, model: str, params, Ls, N: int = 16, fixed
     """E[y_L²] of N-mode S4D-Lin (Re w = 0, c = 1/N, conjugate pairs) under the rule (or Δ fixed
     at the rule's value for the smallest L), and the Result 2.1 bound γ²(2Σ|c_jB_j|)² = 4."""
     out = []
-    dt0 = nm.timescale_rule(Ls[0], _certified(model, params, Ls[0], 1e-6).value)
+    dt0 = _cache.rule_dt(model, params, Ls[0], 1e-6)
     for L in Ls:
-        dt = dt0 if fixed else nm.timescale_rule(L, _certified(model, params, L, 1e-6).value)
+        dt = dt0 if fixed else _cache.rule_dt(model, params, L, 1e-6)
         out.append(float(nm.output_second_moment(_multimode_kernel(L, dt, N, 0.0), _r(model, params, L))))
     return np.asarray(out), (2 * N * (1 / N)) ** 2
 
