@@ -146,6 +146,11 @@ def compute_delta_star_vs_rule(cfg: DeltaSweepFigureConfig) -> FigureData:
                                    for t in cens]),
         "censored_high": np.array([t["censored"] == "high" for t in cens], float),
     }
+    # the other families, drawn but not fitted: S4D-Lin (Re w = -1/2), and Δ frozen
+    for key, sel in (("lin", [t for t in s["tasks"] if t["init"] == "s4d_lin" and t["dt_star"]]),
+                     ("frozen", [t for t in s["tasks"] if not t["learn_dt"] and t["dt_star"]])):
+        cols[f"{key}_dt_rule"] = np.array([t["dt_rule"] for t in sel])
+        cols[f"{key}_dt_star"] = np.array([t["dt_star"] for t in sel])
     meta = {"source": s["source"], "tasks": [t["task"] for t in fit],
             "censored_tasks": [f"{t['task']} ({t['censored']})" for t in cens],
             "slopes": s.get("slopes", {})}
@@ -175,6 +180,11 @@ def plot_delta_star_vs_rule(data: FigureData):
                 label="censored: best at the grid's top")
         ax.plot(c["censored_dt_rule"][~hi], c["censored_edge"][~hi], "v", color="C3", mfc="none",
                 label="censored: best at the grid's bottom")
+    for key, mk, col, lab in (("lin", "s", "C1", "S4D-Lin (Re w = −½), not fitted"),
+                              ("frozen", "D", "C7", "zero real, Δ frozen, not fitted")):
+        if len(c.get(f"{key}_dt_rule", [])):
+            ax.plot(c[f"{key}_dt_rule"], c[f"{key}_dt_star"], mk, color=col, mfc="none", ms=5,
+                    label=lab)
     ax.plot(x, c["inv_L"], "x", color="C2", label="1/L of the task")
     ax.axhline(np.sqrt(S4D_RANGE[0] * S4D_RANGE[1]), color="gray", ls="--", lw=1,
                label="S4D default centre 1e-2")

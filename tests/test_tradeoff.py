@@ -9,6 +9,7 @@ import pytest
 from scipy.integrate import quad
 
 import numerics as nm
+from numerics._checks import InputTypeError
 
 F = np.array([4.975, 5.025])  # ε = 0.05 around 5
 A_ = 1.0
@@ -122,7 +123,8 @@ def test_validation():
         nm.tradeoff_point(F, A_, 2, 0.1, -1.0, 10, 10)
     with pytest.raises(ValueError, match="n_samples"):
         nm.tradeoff_point(F, A_, 2, 0.1, 0.5, None, 10)
-    with pytest.raises(ValueError, match="budget"):
+    # a float where an integer is required is a type error under the input contract (issue 13)
+    with pytest.raises(InputTypeError, match="budget"):
         nm.tradeoff_point(F, A_, 2, 0.1, 0.0, None, 2.5)
     with pytest.raises(ValueError, match="a "):
         nm.tradeoff_point(F, 0.0, 2, 0.1)

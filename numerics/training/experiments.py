@@ -200,7 +200,8 @@ _DIGIT_VARIANTS = {"plain": {}, "permuted": {"permute": True}, "decorrelated": {
 
 #: Sizes of the Δ sweep per scale. zero_Ls: synthetic L with the zero-real init (main classes);
 #: extra_Ls: L for AR(1) φ = 0.5, 0.99 (zero real); lin_Ls: L with S4D-Lin (main classes);
-#: frozen_Ls: L with zero real and Δ frozen (main classes); octave: grid step in octaves.
+#: frozen_Ls: L with zero real and Δ frozen (main classes); late: (L, classes) pairs run last
+#: (zero real); octave: grid step in octaves.
 _DELTA_SWEEP = {
     "quick": dict(zero_Ls=(64,), classes=("white", "ar1-0.9"), extra_Ls=(), lin_Ls=(),
                   frozen_Ls=(), digits=("plain",), ucr=0, seeds=2, octave=4, H=4, N=8,
@@ -208,7 +209,7 @@ _DELTA_SWEEP = {
     "cpu": dict(zero_Ls=(256,), classes=_MAIN_CLASSES, extra_Ls=(), lin_Ls=(256,),
                 frozen_Ls=(256,), digits=tuple(_DIGIT_VARIANTS), ucr=0, seeds=4, octave=2,
                 H=8, N=32, steps=300, batch=64, n_train=1024, n_test=512, digit_layers=1,
-                digit_steps=200),
+                digit_steps=200, late=((1024, ("white", "periodic-16")),)),
     "gpu": dict(zero_Ls=(256, 1024, 4096), classes=_MAIN_CLASSES, extra_Ls=(256,),
                 lin_Ls=(256,), frozen_Ls=(256,), digits=tuple(_DIGIT_VARIANTS), ucr=3,
                 seeds=4, octave=1, H=8, N=32, steps=300, batch=64, n_train=1024, n_test=512,
@@ -314,6 +315,8 @@ def _sweep_tasks(scale: str) -> list[tuple[str, object, str, bool]]:
     out += [("synthetic", syn(L=L, **_SYN_CLASSES[lab]), "zero_real", True)
             for L in p["extra_Ls"] for lab in ("ar1-0.5", "ar1-0.99")]
     out += [("ucr", t, "zero_real", True) for t in _ucr_sweep_tasks(p["ucr"])]
+    out += [("synthetic", syn(L=L, **_SYN_CLASSES[lab]), "zero_real", True)
+            for L, labs in p.get("late", ()) for lab in labs]
     return out
 
 
