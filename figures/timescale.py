@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
-import scipy.fft
 import scipy.signal
 
 import numerics as nm
@@ -269,30 +268,6 @@ register_figure(
     description="Δ(L) of Result 2.2 per autocorrelation class with the derived exponents",
     section="SPEC §2, Result 2.2–2.3",
 )
-
-
-# ---------------------------------------------------------------- Monte-Carlo claim
-
-
-def simulate_stationary(r: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    r"""n exact samples of a stationary Gaussian sequence with autocovariance r (SPEC §2.4 check).
-
-    Circulant embedding (Davies–Harte): with C of size M = 2(L-1) built from r, whose
-    eigenvalues λ must be >= 0, $x = \mathrm{Re}\,F(\sqrt{\lambda/M}\,\xi)$ for complex
-    standard normal ξ has exactly Toeplitz covariance r on its first L entries. Returns (n, L).
-    """
-    L = r.shape[0]
-    if L == 1:
-        return rng.standard_normal((n, 1)) * math.sqrt(r[0])
-    M = 2 * (L - 1)
-    c = np.concatenate([r, r[-2:0:-1]])
-    lam = scipy.fft.fft(c).real
-    if lam.min() < -1e-10 * lam.max():
-        raise ValueError(f"circulant embedding is not nonnegative (min eigenvalue {lam.min():.3g})")
-    lam = np.maximum(lam, 0.0)
-    xi = rng.standard_normal((n, M)) + 1j * rng.standard_normal((n, M))
-    x = scipy.fft.fft(np.sqrt(lam / M) * xi, axis=-1).real
-    return x[:, :L]
 
 
 # ---------------------------------------------------------------- claims (SPEC §2, §6)
@@ -624,7 +599,7 @@ def check_monte_carlo(quick: bool = False) -> ClaimResult:
     rho = nm.ssm_kernel(w, B, c, dt, L, conj_pairs=True)
     worst, details = 0.0, {}
     for label, model, params in (CLASSES[1], CLASSES[4]):
-        x = simulate_stationary(_oracle_r(model, params, L), n, rng)
+        x = _oracles.simulate_stationary(_oracle_r(model, params, L), n, rng)
         y_L = _recurrence_y_last(w, B, c, dt, x, conj_pairs=True)
         mean, se = float(np.mean(y_L**2)), float(np.std(y_L**2, ddof=1) / math.sqrt(n))
         exact = float(nm.output_second_moment(rho, _r(model, params, L)))
