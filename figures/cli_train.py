@@ -47,7 +47,7 @@ def _cmd_train(args) -> int:
             return 1
         print(f"{args.experiment} ({args.scale}): {s['n_runs']}/{s['n_planned']} runs; summary in "
               f"{args.summary or (args.out or 'build/experiments') + '/' + args.experiment}")
-        return 0 if s["n_runs"] == s["n_planned"] else 1
+        return 0 if s.get("n_planned_done", s["n_runs"]) == s["n_planned"] else 1
     if not args.config:
         print("error: give CONFIG.json or --experiment NAME", file=sys.stderr)
         return 2

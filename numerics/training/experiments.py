@@ -734,7 +734,9 @@ def summarize_experiment(name: str, scale: str, runs_dir: str | Path,
     rows, extra = summarize(name, results)
     devices = sorted({r["device"] for r in results})
     write_summary(summary_dir, name, scale, rows, extra, ",".join(devices) or "none")
+    done = {r["name"] for r in results} & wanted
     return {"experiment": name, "scale": scale, "n_runs": len(rows), "n_planned": len(wanted),
+            "n_planned_done": len(done),
             "rows": rows, **extra}
 
 
