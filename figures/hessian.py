@@ -330,14 +330,24 @@ def compute_hess_spacing(cfg: HessSpacingConfig) -> FigureData:
     return FigureData(cols, meta)
 
 
+def _phi_panels(phis):
+    """One panel per input class φ, side by side: (figure, 1-D array of axes)."""
+    fig, axes = plt.subplots(1, len(phis), figsize=(6.4 * len(phis) / 1.5, 4.4), squeeze=False)
+    return fig, axes[0]
+
+
+def _phi_name(phi: float) -> str:
+    return "white" if phi == 0 else f"AR(1) φ = {phi:g}"
+
+
 def plot_hess_spacing(data: FigureData):
     c, meta = data.columns, data.meta
     x = c["delta_over_a"]
     phis = meta["phis"]
-    fig, axes = plt.subplots(1, len(phis), figsize=(6.4 * len(phis) / 1.5, 4.4), squeeze=False)
+    fig, axes = _phi_panels(phis)
     labels = {"ka": "(a) readout Hessian", "kb": "(b) Gauss–Newton, all params",
               "kbs": "(b) Jacobi-scaled (unit-free)", "kc": "(c) full Hessian, positive part"}
-    for ax, phi in zip(axes[0], phis):
+    for ax, phi in zip(axes, phis):
         tag = f"phi{phi:g}"
         for j, key in enumerate(("ka", "kb", "kbs", "kc")):
             y = 10 ** c[f"log10_{key}_{tag}"]
@@ -356,8 +366,7 @@ def plot_hess_spacing(data: FigureData):
         ax.axvspan(x.min(), meta["clustered_max"], color="gray", alpha=0.07)
         ax.set_xlabel("spacing δ / a   (w_j = −a + iδj, j = 1..m)")
         ax.set_ylabel("κ (geometric mean over draws, 95% CI band)")
-        name = "white" if phi == 0 else f"AR(1) φ = {phi:g}"
-        ax.set_title(f"{name}: m = {meta['m']}, Δ = {meta['dt']:g}, L = {meta['L']}, "
+        ax.set_title(f"{_phi_name(phi)}: m = {meta['m']}, Δ = {meta['dt']:g}, L = {meta['L']}, "
                      f"n = {meta['n']}, {meta['draws']} draws", fontsize=8)
         ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
@@ -513,11 +522,11 @@ def plot_hess_init(data: FigureData):
     c, meta = data.columns, data.meta
     names = meta["inits"]
     phis = meta["phis"]
-    fig, axes = plt.subplots(1, len(phis), figsize=(6.4 * len(phis) / 1.5, 4.4), squeeze=False)
+    fig, axes = _phi_panels(phis)
     xs = np.arange(len(names))
     labels = {"ka": "(a) readout", "kb": "(b) Gauss–Newton", "kbs": "(b) Jacobi-scaled",
               "kc": "(c) full, positive part"}
-    for ax, phi in zip(axes[0], phis):
+    for ax, phi in zip(axes, phis):
         tag = f"phi{phi:g}"
         for j, key in enumerate(("ka", "kb", "kbs", "kc")):
             m = c[f"log10_{key}_{tag}"]
@@ -537,8 +546,7 @@ def plot_hess_init(data: FigureData):
         ax.set_xticks(xs, names, rotation=20, fontsize=7)
         ax.set_ylim(bottom=-2.5)
         ax.set_ylabel("log10 κ (mean over draws, 95% CI)")
-        name = "white" if phi == 0 else f"AR(1) φ = {phi:g}"
-        ax.set_title(f"{name}: N = {meta['N']} (m = {meta['N'] // 2} stored), "
+        ax.set_title(f"{_phi_name(phi)}: N = {meta['N']} (m = {meta['N'] // 2} stored), "
                      f"Δ = {meta[f'dt_{tag}']:.3g} (rule), L = {meta['L']}", fontsize=8)
         ax.legend(fontsize=6)
     fig.tight_layout()
