@@ -106,3 +106,26 @@ def test_every_figure_has_quick_config_and_section():
     for spec in fw.FIGURES.values():
         assert spec.section.startswith("SPEC"), spec.name
         assert spec.quick_config is not None
+
+
+def test_nonfinite_meta_is_written_as_null(tmp_path):
+    """The package's one JSON rule (numerics._io.json_clean): inf/NaN in meta -> null, and the
+    plot reads the null back (as None), never a string such as "inf"."""
+    seen = {}
+
+    def plot(data):
+        seen.update(data.meta)
+        return _plot(data)
+
+    fw.register_figure("_nonfinite", compute=lambda cfg: fw.FigureData(
+        {"x": [1.0, 2.0], "y": [1.0, np.nan]}, {"kappa": np.inf, "slope": [np.nan, 1.0]}),
+        plot=plot, config=_Cfg(), description="nonfinite", section="SPEC §0")
+    try:
+        fw.build_figure("_nonfinite", out_dir=tmp_path)
+    finally:
+        fw.FIGURES.pop("_nonfinite")
+    text = (tmp_path / "data/_nonfinite.json").read_text()
+    assert "Infinity" not in text and "NaN" not in text and '"inf"' not in text
+    assert json.loads(text)["meta"] == {"kappa": None, "slope": [None, 1.0]}
+    assert seen == {"kappa": None, "slope": [None, 1.0]}
+    assert np.isnan(fw.read_csv_columns(tmp_path / "data/_nonfinite.csv")["y"][1])  # CSV keeps nan
