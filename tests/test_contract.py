@@ -395,7 +395,7 @@ reg("numerics.standardize_scale", lambda: dict(x=_x3()), x="array")
 reg("numerics.timescale_from_data", lambda: dict(x=_x3(), gamma=1.0, L=None, standardize=True),
     x="array", gamma="pos", L="opt_size", standardize="other")
 reg("numerics.as_sequences", lambda: dict(x=_x3(), name="x"), x="array", name="other")
-reg("numerics.unbiased_lag_sums", lambda: dict(x=_x1(), max_lag=4), x="array", max_lag="size")
+reg("numerics.unbiased_lag_sums", lambda: dict(x=_x3(), max_lag=4), x="array", max_lag="size")
 
 # --- numerics.torch_kernel
 def _t(a):
