@@ -211,3 +211,43 @@ def test_mean_ci95_edge_cases():
         mean_ci95([])
     with pytest.raises(ValueError, match="finite"):
         mean_ci95([1.0, np.inf])
+
+
+# ----------------------------------------------------------------------------- figures._cache
+
+
+def test_cache_rule_dt_matches_derived_closed_forms():
+    from figures import _cache
+
+    for L in (16, 256, 4096):
+        # white: λ_max = 1 so Δ = L^{-1/2}; constant: λ_max = L so Δ = 1/L (SPEC Result 2.2-2.3)
+        assert _cache.rule_dt("white", (), L, 1e-9) == pytest.approx(L**-0.5, rel=1e-9)
+        assert _cache.rule_dt("constant", (), L, 1e-9) == pytest.approx(1.0 / L, rel=1e-9)
+        assert _cache.rule_dt("white", (), L, 1e-9, gamma=0.5) == pytest.approx(0.5 * L**-0.5, rel=1e-9)
+    lam = _cache.lambda_max_curve("ar1", (("phi", 0.9),), [64, 128], 1e-9)
+    import scipy.linalg
+
+    dense = [scipy.linalg.eigvalsh(scipy.linalg.toeplitz(0.9 ** np.arange(L)))[-1] for L in (64, 128)]
+    np.testing.assert_allclose(lam, dense, rtol=1e-8)
+
+
+def test_cache_is_cleared_with_the_figure_caches():
+    from figures import _cache
+    from figures.mutants import clear_figure_caches
+
+    _cache.lambda_max("white", (), 32, 1e-6)
+    assert _cache.certified_lambda_max.cache_info().currsize > 0
+    clear_figure_caches()
+    assert _cache.certified_lambda_max.cache_info().currsize == 0
+
+
+def test_zero_real_home_equals_the_figure_formula():
+    """figures.memory places zero-real modes with numerics.zero_real(N, spacing=π/(NΔ)); that
+    equals the SPEC §3 formula iπj/(NΔ) it replaced to one rounding."""
+    import numerics as nm
+
+    for dt in (1e-3, 0.0625, 0.3):
+        for N in (1, 7, 64):
+            w = nm.zero_real(N, spacing=np.pi / (N * dt)).w
+            ref = 1j * np.pi * np.arange(N) / (N * dt)
+            np.testing.assert_allclose(w, ref, rtol=4 * np.finfo(float).eps, atol=0)
