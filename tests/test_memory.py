@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import numerics as nm
@@ -294,15 +294,21 @@ def _random_init(seed: int, N: int):
 
 @settings(max_examples=12)
 @given(seed=st.integers(0, 2**32 - 1), N=st.integers(1, 48), cls=st.integers(0, len(_CLASSES) - 1))
+@example(seed=61, N=1, cls=0)  # the cancelling case hypothesis found (slope 0.98, bounded)
 def test_result_3_2_zero_real_part_is_stable_under_the_rule(seed, N, cls):
-    """Re w = 0, Δ = (Lλ_max)^{-1/2}: E[y_L^2] does not grow over L = 2^6..2^11 (slope <= 0.2)
-    and stays below the Result 2.1 bound (Σ|c_j B_j|)² (λ_max taken as its certified upper end)."""
+    """Re w = 0, Δ = (Lλ_max)^{-1/2}: E[y_L^2] stays below the Result 2.1 bound (Σ|c_j B_j|)² at
+    every L (λ_max taken as its certified upper end), and, where the modes do not cancel
+    (|Re Σ c_j B_j| >= ½ Σ|c_j B_j|, the proviso of SPEC §2.1), does not grow over
+    L = 2^6..2^11 (slope <= 0.2). With cancellation E can legitimately rise from Re(Σ c_jB_j)² to
+    about Σ|c_jB_j|²/2 while staying bounded (found by hypothesis: N = 1, a nearly imaginary
+    c·B and a slow phase gave E = 0.024 → 0.716, slope 0.98, all below the bound)."""
     model, params = _CLASSES[cls]
     c, B, u = _random_init(seed, N)
     Ls = [2**p for p in range(6, 12)]
     E = _second_moments(model, params, Ls, c, B, u, fixed=False)
-    assert _slope(Ls, E) <= _SLOPE_MAX
     assert E.max() <= np.abs(c * B).sum() ** 2 * (1 + 1e-9)
+    if abs((c * B).sum().real) >= 0.5 * np.abs(c * B).sum():
+        assert _slope(Ls, E) <= _SLOPE_MAX
 
 
 @pytest.mark.parametrize("model, params, lo", [("white", {}, 0.9), ("constant", {}, 1.5)])
