@@ -92,10 +92,28 @@ def local_whittle_d(I: np.ndarray, L: int, m: int) -> float:
     r"""Local Whittle estimate of d from periodogram ordinates I_j, j = 1..m (Robinson 1995).
 
     Minimizes R(d) = log((1/m) Σ θ_j^{2d} I_j) - (2d/m) Σ log θ_j over d ∈ [-0.49, 0.99].
-    I: float (>= m+1,) with I[j] at θ_j = 2πj/L.
+    I: float (>= m+1,) with I[j] at θ_j = 2πj/L: real, finite, 1-D, I_j >= 0 (a periodogram)
+    and not all zero for j = 1..m; L: an integer >= 2; m: an integer in [1, L // 2] (frequencies
+    up to π). d̂ is scale-free: I is divided by a power of two first, so I × 1e±300 gives the
+    same d̂. Bad input raises InputError / InputTypeError naming the parameter (issue 13).
     """
-    th = 2.0 * np.pi * np.arange(1, m + 1) / L
+    from .._checks import InputError, check_int, check_real_array, scale_of
+
+    I = check_real_array("I", I, ndim=1)
+    L = check_int("L", L, 2)
+    m = check_int("m", m, 1, L // 2, cap_reason=f"frequencies up to π: L // 2 for L = {L}")
+    if I.size < m + 1:
+        raise InputError(f"I must hold the ordinates j = 0..m = {m} ({m + 1} values), got "
+                         f"{I.size}")
     Ij = I[1:m + 1]
+    if np.any(Ij < 0):
+        j = 1 + int(np.argmax(Ij < 0))
+        raise InputError(f"I must be >= 0 (a periodogram), got I[{j}] = {I[j]!r}")
+    if not np.any(Ij > 0):
+        raise InputError(f"I[1..m] (m = {m}) is all zero: the local Whittle objective is "
+                         "undefined")
+    Ij = Ij / scale_of(Ij)
+    th = 2.0 * np.pi * np.arange(1, m + 1) / L
     lth = np.log(th)
     mean_lth = lth.mean()
 
@@ -109,8 +127,25 @@ def local_whittle_d(I: np.ndarray, L: int, m: int) -> float:
 
 def ljung_box_pooled(xc: np.ndarray, h: int) -> tuple[float, float]:
     r"""Ljung–Box Q = N(N+2) Σ_{k<=h} ρ̂_k²/(N-k) with ρ̂ pooled over sequences (N = n·L per-lag
-    products; for one sequence exactly statsmodels' ``acorr_ljungbox``): (Q, p = χ²_h tail)."""
+    products; for one sequence exactly statsmodels' ``acorr_ljungbox``): (Q, p = χ²_h tail).
+
+    xc: float (n, L) centred sequences (or (L,): one sequence), real, finite, not all zero;
+    h: an integer in [1, L - 1]. ρ̂ is scale-free: xc is divided by a power of two first, so
+    xc × 1e±300 gives the same (Q, p). Bad input raises InputError / InputTypeError naming the
+    parameter (issue 13).
+    """
+    from .._checks import InputError, check_int, check_real_array, scale_of
+
+    xc = check_real_array("xc", xc, ndim=(1, 2))
+    if xc.ndim == 1:
+        xc = xc[None]
     n, L = xc.shape
+    h = check_int("h", h, 1, max(L - 1, 1), cap_reason=f"the longest lag of length-{L} sequences")
+    if L < 2:
+        raise InputError(f"xc must hold sequences of length L >= 2, got shape {xc.shape}")
+    if not np.any(xc):
+        raise InputError("xc is identically zero: ρ̂ (and Q) are undefined")
+    xc = xc / scale_of(xc)
     nfft = scipy.fft.next_fast_len(2 * L - 1, real=True)
     F = scipy.fft.rfft(xc, nfft, axis=1)
     c = scipy.fft.irfft((F.real**2 + F.imag**2).sum(axis=0), nfft)[: h + 1]
@@ -155,19 +190,19 @@ def _adf(x1: np.ndarray) -> tuple[float, float, float] | None:
 
 def _spectral_peak(xc: np.ndarray) -> tuple[float, float, float, float]:
     """(θ* of the flat-top spectral estimate's maximum, f̂(θ*), f̂(0), f̂(π)) from pooled xc."""
-    from .estimate import TAPER, flat_top_window, politis_bandwidth, unbiased_lag_sums
+    from .estimate import TAPER, _flat_top_window, _politis_bandwidth, _unbiased_lag_sums
 
     n, L = xc.shape
-    S = unbiased_lag_sums(xc[:, :, None], L - 1)[0]
+    S = _unbiased_lag_sums(xc[:, :, None], L - 1)[0]
     ru = S / (n * (L - np.arange(L)))
-    m = politis_bandwidth(ru / ru[0], n * L)
+    m = _politis_bandwidth(ru / ru[0], n * L)
     if m >= L - 1:
-        r = ru * flat_top_window(L, 2 * L, L)  # no cut; keep it finite
+        r = ru * _flat_top_window(L, 2 * L, L)  # no cut; keep it finite
         K = L
     else:
         M = max(int(math.ceil((1 + TAPER) * m)), 1)
         K = min(L, M + 1)
-        r = ru[:K] * flat_top_window(K, M, m)
+        r = ru[:K] * _flat_top_window(K, M, m)
     nfft = scipy.fft.next_fast_len(max(16 * K, 2 * L), real=True)
     c = np.zeros(nfft)
     c[:K] = r

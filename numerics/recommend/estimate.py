@@ -67,9 +67,11 @@ from .._checks import (
     check_bool,
     check_finite_result,
     check_int,
+    check_L,
     check_positive_scalar,
     check_real_array,
     check_real_scalar,
+    scale_of,
 )
 from ..autocorrelation import LambdaMax, lag_window, toeplitz_lambda_max
 
@@ -118,9 +120,16 @@ def as_sequences(x, name: str = "x") -> np.ndarray:
 def standardize_scale(x: np.ndarray) -> np.ndarray:
     r"""Root mean square per channel, computed without overflow or underflow: float64 (H,).
 
-    x: float (n_seq, L, H), finite. s = max|x| then s·√mean((x/s)²), so data × 1e±200 give the
-    scale × 1e±200 exactly (SPEC §2.5: scale invariance). 0 for an all-zero channel.
+    x: float (n_seq, L, H), real, finite, non-empty. s = max|x| then s·√mean((x/s)²), so data
+    × 1e±200 give the scale × 1e±200 exactly (SPEC §2.5: scale invariance). 0 for an all-zero
+    channel. Raises InputError / InputTypeError naming ``x`` for anything else (issue 13).
     """
+    x = check_real_array("x", x, ndim=3)
+    return _standardize_scale(x)
+
+
+def _standardize_scale(x: np.ndarray) -> np.ndarray:
+    """:func:`standardize_scale` without the entry checks (internal callers, validated x)."""
     s = np.max(np.abs(x), axis=(0, 1))  # (H,)
     safe = np.where(s > 0, s, 1.0)
     rms = np.sqrt(np.mean(np.square(x / safe), axis=(0, 1)))
@@ -130,9 +139,23 @@ def standardize_scale(x: np.ndarray) -> np.ndarray:
 def unbiased_lag_sums(x: np.ndarray, max_lag: int) -> np.ndarray:
     r"""S(k) = Σ_s Σ_{t} x_{s,t} x_{s,t+k}, k = 0..max_lag, per channel: float64 (H, max_lag+1).
 
-    x: float (n_seq, L, H) (already scaled to O(1)). One real FFT of size >= 2L per sequence,
-    streamed over sequences (~32 MB per batch). r̂_u(k) = S(k) / (n_seq (L - k)).
+    x: float (n_seq, L, H), real, finite, non-empty; max_lag: an integer in [0, L - 1] (longer
+    lags have no products). One real FFT of size >= 2L per sequence, streamed over sequences
+    (~32 MB per batch). r̂_u(k) = S(k) / (n_seq (L - k)). Computed at unit scale (x divided by a
+    power of two, S multiplied back by its square), so x × 1e-200 gives S × 1e-400 rounded as
+    float64 does; an S that overflows float64 (x × 1e300) is refused (InputError naming x).
     """
+    x = check_real_array("x", x, ndim=3)
+    max_lag = check_int("max_lag", max_lag, 0, max(x.shape[1] - 1, 0),
+                        cap_reason=f"the longest lag of x, whose sequences have length {x.shape[1]}")
+    s = scale_of(x)
+    with np.errstate(over="ignore"):
+        S = (_unbiased_lag_sums(x / s, max_lag) * s) * s
+    return check_finite_result(S, "x", "the lag sums S(k)")
+
+
+def _unbiased_lag_sums(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """:func:`unbiased_lag_sums` without the entry checks (x already scaled to O(1))."""
     n, L, H = x.shape
     nfft = scipy.fft.next_fast_len(2 * L - 1, real=True)
     acc = np.zeros((nfft // 2 + 1, H))
@@ -147,10 +170,19 @@ def politis_bandwidth(rho: np.ndarray, n_eff: int, c: float = POLITIS_C) -> int:
     r"""Politis' empirical rule: the smallest m with |ρ̂(m+j)| < c √(log₁₀ N / N), j = 1..K.
 
     Politis (2003), *Adaptive bandwidth choice*, J. Time Ser. Anal. 24(4), 517–533 (also
-    Politis & White 2004), K = max(5, ⌈√log₁₀ N⌉). rho: float (K+1,) normalized ρ̂(k), ρ̂(0) = 1;
-    n_eff: samples behind each lag (n_seq·L). Returns m̂ in [0, len(rho) - 1]; len(rho) - 1 when
-    ρ̂ never stays below the threshold for K consecutive lags (no cut, SPEC §2.5).
+    Politis & White 2004), K = max(5, ⌈√log₁₀ N⌉). rho: float (K+1,) normalized ρ̂(k), ρ̂(0) = 1
+    (real, finite, 1-D, non-empty); n_eff: samples behind each lag (n_seq·L), an integer >= 1
+    (values below 10 are treated as 10); c > 0. Returns m̂ in [0, len(rho) - 1]; len(rho) - 1
+    when ρ̂ never stays below the threshold for K consecutive lags (no cut, SPEC §2.5).
     """
+    rho = check_real_array("rho", rho, ndim=1)
+    n_eff = check_int("n_eff", n_eff, 1)
+    c = check_positive_scalar("c", c)
+    return _politis_bandwidth(rho, n_eff, c)
+
+
+def _politis_bandwidth(rho: np.ndarray, n_eff: int, c: float = POLITIS_C) -> int:
+    """:func:`politis_bandwidth` without the entry checks (internal callers)."""
     n_eff = max(int(n_eff), 10)
     thr = c * math.sqrt(math.log10(n_eff) / n_eff)
     K = max(5, int(math.ceil(math.sqrt(math.log10(n_eff)))))
@@ -169,7 +201,17 @@ def flat_top_window(n_lags: int, M: float, flat: float | None = None) -> np.ndar
 
     w(k) = 1 for k <= m, linear from 1 at m to 0 at M, 0 beyond; m = ``flat`` (default M/2, the
     classical trapezoid w(u) = min(1, 2(1 - u))₊, u = k/M). float64 (n_lags,).
+    n_lags: an integer in [1, MAX_L_FFT]; M: a real > 0; flat: None or a real in [0, M].
     """
+    n_lags = check_L(n_lags, name="n_lags")
+    M = check_positive_scalar("M", M)
+    if flat is not None:
+        flat = check_real_scalar("flat", flat, minimum=0.0, maximum=M)
+    return _flat_top_window(n_lags, M, flat)
+
+
+def _flat_top_window(n_lags: int, M: float, flat: float | None = None) -> np.ndarray:
+    """:func:`flat_top_window` without the entry checks (internal callers)."""
     m = 0.5 * M if flat is None else float(flat)
     k = np.arange(n_lags, dtype=np.float64)
     return np.clip((M - k) / max(M - m, 1e-300), 0.0, 1.0)
@@ -286,7 +328,7 @@ def windowed_r(S: np.ndarray, n_seq: int, L: int, window: str, max_lag: int | No
         m_hat = None
         if max_lag is None:  # data-driven width: Politis' m̂, M = 2m̂ (no cut when m̂ = L-1)
             ru = S / (n_seq * (L - k))
-            m_hat = politis_bandwidth(ru / ru[0], n_seq * L)
+            m_hat = _politis_bandwidth(ru / ru[0], n_seq * L)
             if m_hat >= L - 1:
                 return S / (n_seq * L), None, m_hat
             max_lag = max(2 * m_hat, 1)
@@ -295,7 +337,7 @@ def windowed_r(S: np.ndarray, n_seq: int, L: int, window: str, max_lag: int | No
     m_hat = None
     if max_lag is None:
         rho = ru / ru[0] if rho_for_bw is None else rho_for_bw
-        m_hat = politis_bandwidth(rho, n_seq * L)
+        m_hat = _politis_bandwidth(rho, n_seq * L)
         if m_hat >= L - 1:
             return ru, None, m_hat
         M = max(int(math.ceil((1.0 + TAPER) * m_hat)), 1)
@@ -304,7 +346,7 @@ def windowed_r(S: np.ndarray, n_seq: int, L: int, window: str, max_lag: int | No
         M, flat = max_lag, None
     if M >= 2 * (L - 1):
         return ru, None, m_hat
-    return ru * flat_top_window(L, M, flat), int(M), m_hat
+    return ru * _flat_top_window(L, M, flat), int(M), m_hat
 
 
 def _lam(r: np.ndarray, rtol: float, max_matvecs: int) -> LambdaMax:
@@ -336,14 +378,14 @@ def estimate_lambda_max(x, *, L: int | None = None, window: str = "flat-top",
     window, max_lag = _check_window(window, max_lag)
     rtol = check_positive_scalar("rtol", rtol)
     max_matvecs = check_int("max_matvecs", max_matvecs, 1)
-    scale = standardize_scale(x)
+    scale = _standardize_scale(x)
     out = []
     for h in range(H):
         s = scale[h]
         if not s > 0:
             raise InputError(f"x: channel {h} is identically zero; Δ cannot be scaled for it")
         xh = x[:, :L, h:h + 1] / s
-        S = unbiased_lag_sums(xh, L - 1)[0]
+        S = _unbiased_lag_sums(xh, L - 1)[0]
         r, M, m_hat = windowed_r(S, n, L, window, max_lag)
         d = se = math.nan
         if window == "flat-top" and max_lag is None and M is not None:
@@ -381,7 +423,7 @@ def _units(x1: np.ndarray, n_lags_needed: int):
         k = np.arange(K)
         for g in range(G):
             xs = x1[g::G]
-            S[g] = unbiased_lag_sums(xs[:, :, None], K - 1)[0]
+            S[g] = _unbiased_lag_sums(xs[:, :, None], K - 1)[0]
             cnt[g] = xs.shape[0] * (L - k)
         return S, cnt, "sequences", L
     # block bootstrap: >= 8 blocks in total, blocks as long as possible (<= 32 per sequence)
@@ -391,7 +433,7 @@ def _units(x1: np.ndarray, n_lags_needed: int):
         return None
     blocks = x1[:, : nb * b].reshape(n * nb, b)
     K = min(n_lags_needed, b)
-    S = unbiased_lag_sums(blocks[:, :, None], K - 1)[0][None]
+    S = _unbiased_lag_sums(blocks[:, :, None], K - 1)[0][None]
     # lag sums per block (vectorized: FFT per block)
     nfft = scipy.fft.next_fast_len(2 * b - 1, real=True)
     F = scipy.fft.rfft(blocks, nfft, axis=1)
@@ -474,7 +516,7 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
     level = check_real_scalar("level", level, minimum=0.0, maximum=1.0, strict_min=True,
                               strict_max=True)
     seed = check_int("seed", seed, 0, 2**63 - 1)
-    scale = standardize_scale(x1[:, :, None])[0]
+    scale = _standardize_scale(x1[:, :, None])[0]
     if not scale > 0:
         raise InputError("x1 is identically zero: no λ_max to bound")
     xs = x1[:, :L] / scale
@@ -488,7 +530,7 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
     S, cnt, kind, blen = u
     Lr = S.shape[1]
     if est.window == "flat-top":
-        w = np.ones(Lr) if M is None else flat_top_window(Lr, M)
+        w = np.ones(Lr) if M is None else _flat_top_window(Lr, M)
         biased = False
     elif est.window == "none":
         w, biased = np.ones(Lr), True
@@ -507,14 +549,14 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
         # re-select the bandwidth in each replicate (its variability is part of λ̂'s)
         g = np.empty(r.shape[0])
         for i in range(r.shape[0]):
-            m = politis_bandwidth(r[i] / r[i, 0], n * L)
+            m = _politis_bandwidth(r[i] / r[i, 0], n * L)
             Mi = max(int(math.ceil((1.0 + TAPER) * m)), 1)
-            ri = (r[i] * flat_top_window(Lr, Mi, m))[None]
+            ri = (r[i] * _flat_top_window(Lr, Mi, m))[None]
             if m >= Lr - 1 or Mi * 8 > Lr:
                 if a is None:
-                    m0 = politis_bandwidth(r[0] / r[0, 0], n * L)
+                    m0 = _politis_bandwidth(r[0] / r[0, 0], n * L)
                     M0 = max(int(math.ceil((1.0 + TAPER) * m0)), 1)
-                    a = _rayleigh_weights(r[0] * flat_top_window(Lr, M0, m0))
+                    a = _rayleigh_weights(r[0] * _flat_top_window(Lr, M0, m0))
                 g[i] = _functional(ri, None, Lr, a)[0]
             else:
                 g[i] = _functional(ri, Mi, Lr)[0]
@@ -563,7 +605,7 @@ def timescale_from_data(x, *, gamma: float = 1.0, L: int | None = None,
         L = check_int("L", L, 2, a.shape[1], cap_reason="the data length")
     if standardize:
         a = a - a.mean(axis=(0, 1), keepdims=True)
-        sd = standardize_scale(a)
+        sd = _standardize_scale(a)
         if np.any(sd == 0):
             raise InputError(f"x: channel {int(np.argmax(sd == 0))} is constant: it cannot be "
                              "standardized")
