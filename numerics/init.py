@@ -109,6 +109,15 @@ def hippo_legs(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return A, q.copy(), np.sqrt(np.arange(N) + 0.5)
 
 
+def legs_normal_part(A: np.ndarray, P: np.ndarray) -> np.ndarray:
+    r"""$S = A + PP^\top$, the normal part of HiPPO-LegS (SPEC §5, Result 5.1); (N, N) float64.
+
+    The one place it is built (``s4d_legs`` diagonalizes it; ``numerics.legs`` compares its
+    resolvent and exponential with A's). Internal: inputs are ``hippo_legs(N)``'s A and P.
+    """
+    return A + np.outer(P, P)
+
+
 def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False):
     r"""S4D-LegS: diagonalize the normal part $S = A + PP^\top$ of HiPPO-LegS (SPEC §5, Result 5.1).
 
@@ -122,7 +131,7 @@ def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False)
     b_scale = check_real_scalar("b_scale", b_scale)
     return_eigenvectors = check_bool("return_eigenvectors", return_eigenvectors)
     A, B, P = hippo_legs(N)
-    S = A + np.outer(P, P)
+    S = legs_normal_part(A, P)
     K = S + 0.5 * np.eye(N)
     lam, V = np.linalg.eigh(1j * K)
     w = -0.5 - 1j * lam

@@ -23,7 +23,7 @@ from ._checks import (
     check_real_array,
     check_real_scalar,
 )
-from .init import hippo_legs, s4d_legs
+from .init import hippo_legs, legs_normal_part, s4d_legs
 from .ssm import ssm_kernel
 
 __all__ = [
@@ -95,7 +95,7 @@ def legs_transfer_error(N: int, C, s=(0.5 + 1j, 1.0, 2.0 + 3.0j), b_scale: float
     s = check_complex_array("s", s, ndim=1)
     b_scale = check_real_scalar("b_scale", b_scale)
     A, B, P = hippo_legs(N)
-    S = A + np.outer(P, P)
+    S = legs_normal_part(A, P)
     I = np.eye(N)
     try:
         with np.errstate(all="ignore"):
@@ -120,7 +120,7 @@ def legs_basis_error(N: int, t: float = 1.0, b_scale: float = 0.5) -> float:
     t = check_real_scalar("t", t, minimum=0.0)
     b_scale = check_real_scalar("b_scale", b_scale)
     A, B, P = hippo_legs(N)
-    S = A + np.outer(P, P)
+    S = legs_normal_part(A, P)
     with np.errstate(all="ignore"):
         kA = scipy.linalg.expm(t * A) @ B
         kS = scipy.linalg.expm(t * S) @ (b_scale * B)

@@ -33,6 +33,7 @@ from ._checks import (
     check_rng,
     scale_of,
 )
+from .init import zero_real
 from .ssm import ssm_kernel
 
 __all__ = [
@@ -201,7 +202,7 @@ def copy_first_token_features(a: float, L: int, m: int) -> tuple[np.ndarray, flo
     """
     a, L, m = _check_aLm(a, L, m)
     dt = L**-0.5
-    w = -a + 1j * np.pi * np.arange(m) / (m * dt)  # (m,)
+    w = zero_real(m, spacing=np.pi / (m * dt)).w - a  # (m,): phases b_jΔ = πj/m cover [0, π)
     ones = np.ones(m, dtype=np.complex128)
     # one channel per mode: w[:, None] is (m, 1) so ssm_kernel returns (m, L)
     re = ssm_kernel(w[:, None], ones[:, None], ones[:, None], dt, L)  # (m, L)

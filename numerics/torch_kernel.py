@@ -444,19 +444,11 @@ def ssm_kernel(
 
 
 def _fast_len(n: int) -> int:
-    """Smallest 2^a 3^b 5^c >= n (FFT-friendly length)."""
-    best = 1 << max(0, (n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            q = p35
-            while q < n:
-                q *= 2
-            best = min(best, q)
-            p35 *= 3
-        p5 *= 5
-    return best
+    """Smallest 2^a 3^b 5^c >= n (FFT-friendly length): ``scipy.fft.next_fast_len(n, real=True)``
+    (equal to the hand-written search it replaced for every n <= 200000)."""
+    from scipy.fft import next_fast_len
+
+    return next_fast_len(n, real=True)
 
 
 def causal_conv(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
