@@ -11,7 +11,10 @@ Experiments (issue 7):
               autocorrelation, digits plain / permuted / decorrelated), an absolute log grid of
               initial Δ × seeds; Δ* with a bootstrap CI; slope of log Δ* on log Δ_rule.
 Scales: "quick" (tests, seconds), "cpu" (the committed fallback results, minutes on 2 cores),
-"gpu" (full size, one H200 within the GPU script's time limits).
+"gpu" (full size, one H200 within the GPU script's time limits). The committed cpu Δ sweep
+(2-octave grid, 4 seeds, one process on the shared 2-core machine) took 37.5 min for zero real
+at L = 256 and the digits (224 runs), 26 min for S4D-Lin and Δ frozen at L = 256 (248 runs)
+and 15.6 min for white and periodic at L = 1024 (64 runs).
 
 ``run_experiment(name, scale, out_dir)`` runs the sweep (resumable) into
 ``out_dir/runs/`` and writes ``out_dir/summary.csv`` (one row per run, plain columns) and
