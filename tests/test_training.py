@@ -671,6 +671,12 @@ def test_delta_sweep_configs_quick_and_cpu():
             assert lay.rule_L == c.task.L and lay.lambda_max > 0
     tasks = {c.name.split("_e")[0] for c in delta_sweep_configs("cpu")}
     assert {"ds_digits-decorrelated_zero_real", "ds_periodic-16_L256_zero_real"} <= tasks
+    # a task filter on the name prefix gives exactly the filtered full list (GPU-script parts)
+    import re
+
+    full = [c.name for c in delta_sweep_configs("quick")]
+    part = [c.name for c in delta_sweep_configs("quick", task_filter=lambda p: "white" not in p)]
+    assert part == [n for n in full if not re.search("white", n)] and 0 < len(part) < len(full)
 
 
 def test_delta_sweep_two_runs_end_to_end(tmp_path):

@@ -356,7 +356,7 @@ def _task_length(task) -> int:
     return load_ucr(task.dataset).L
 
 
-def delta_sweep_configs(scale: str = "cpu") -> list[RunConfig]:
+def delta_sweep_configs(scale: str = "cpu", task_filter=None) -> list[RunConfig]:
     r"""The Δ sweep of SPEC §7: per task, init and Δ mode, every grid Δ × seed.
 
     Regression tasks (:class:`~numerics.training.tasks.AutocorrRegressionTask`) train a linear
@@ -365,15 +365,20 @@ def delta_sweep_configs(scale: str = "cpu") -> list[RunConfig]:
     ``lr_ssm``, no weight decay) unless the family is "synthetic-frozen". C ~ CN(0, 1/N) so that
     Σ|c_j B_j| = O(1) (the premise of Result 2.2). The rule's λ̂ is stored in the layer config
     (``rule_L``, ``lambda_max``; unused by the init since ``dt_init`` is not "rule"), so every
-    result file carries its task's Δ_rule = (rule_L · lambda_max)^{−1/2}.
+    result file carries its task's Δ_rule = (rule_L · lambda_max)^{−1/2}. ``task_filter``:
+    a predicate on a task's run-name prefix (``ds_<task>_<init>[_frozen]_``); tasks it rejects
+    are skipped before their data are drawn (a GPU-script part that runs only some tasks).
     """
     _check_scale(scale)
     p = _DELTA_SWEEP[scale]
     out = []
     for family, task, init, learn_dt in _sweep_tasks(scale):
+        label = _sweep_label(dataclasses.asdict(task))
+        prefix = f"ds_{label}_{init}{'' if learn_dt else '_frozen'}_"
+        if task_filter is not None and not task_filter(prefix):
+            continue
         dt_rule, lam = _task_rule(task)
         L = _task_length(task)
-        label = _sweep_label(dataclasses.asdict(task))
         regression = family.startswith("synthetic")
         H, N = (p["H"], p["N"]) if regression else (16, 16)
         steps = p["steps"] if regression else p["digit_steps"]
@@ -712,7 +717,11 @@ def run_experiment(
     """
     import re
 
-    configs = experiment_configs(name, scale)
+    if name == "delta_sweep" and exclude:  # skip excluded tasks before drawing their data
+        # (safe: a pattern found in a run name's task prefix is found in the run name)
+        configs = delta_sweep_configs(scale, task_filter=lambda pre: not re.search(exclude, pre))
+    else:
+        configs = experiment_configs(name, scale)
     if match:
         configs = [c for c in configs if re.search(match, c.name)]
     if exclude:
