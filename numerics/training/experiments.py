@@ -212,7 +212,7 @@ _DELTA_SWEEP = {
     "cpu": dict(zero_Ls=(256,), classes=_MAIN_CLASSES, extra_Ls=(), lin_Ls=(256,),
                 frozen_Ls=(256,), digits=tuple(_DIGIT_VARIANTS), ucr=0, seeds=4, octave=2,
                 H=8, N=32, steps=300, batch=64, n_train=1024, n_test=512, digit_layers=1,
-                digit_steps=200, late=((1024, ("white", "periodic-16")),)),
+                digit_steps=200, late=((1024, ("white", "periodic-16", "ar1-0.9", "powerlaw-0.5")),)),
     "gpu": dict(zero_Ls=(256, 1024, 4096), classes=_MAIN_CLASSES, extra_Ls=(256,),
                 lin_Ls=(256,), frozen_Ls=(256,), digits=tuple(_DIGIT_VARIANTS), ucr=3,
                 seeds=4, octave=1, H=8, N=32, steps=300, batch=64, n_train=1024, n_test=512,
