@@ -58,6 +58,12 @@ __all__ = [
     "check_choice",
     "check_bool",
     "check_rng",
+    "check_instance",
+    "check_fields",
+    "int_field",
+    "real_field",
+    "choice_field",
+    "bool_field",
     "scale_of",
     "check_finite_result",
     "warn_degenerate",
@@ -339,6 +345,66 @@ def check_rng(name: str, rng, *, allow_none: bool = True):
             f"(e.g. np.random.default_rng(0)), got {_short(rng)}"
         )
     return rng
+
+
+def check_instance(name: str, value, types, what: str | None = None):
+    """``value`` is an instance of ``types`` (a type or a tuple of types), else
+    :class:`InputTypeError` naming ``name`` and ``what`` it must be (default: the type names)."""
+    if not isinstance(value, types):
+        if what is None:
+            ts = types if isinstance(types, tuple) else (types,)
+            what = " or ".join(t.__name__ for t in ts)
+        raise InputTypeError(f"{name} must be {what}, got {_short(value)} of type "
+                             f"{type(value).__name__}")
+    return value
+
+
+# Field rules for frozen dataclass configs: each is a function (name, value) -> normalized value
+# raising InputError / InputTypeError that names the field; :func:`check_fields` applies them.
+
+
+def int_field(minimum: int | None = 0, maximum: int | None = None, *, optional: bool = False,
+              cap_reason: str = ""):
+    """Rule: an integer size (:func:`check_int`), None allowed when ``optional``."""
+    def rule(name, v):
+        if v is None and optional:
+            return None
+        return check_int(name, v, minimum, maximum, cap_reason=cap_reason)
+    return rule
+
+
+def real_field(minimum=None, maximum=None, *, strict_min: bool = False, strict_max: bool = False,
+               optional: bool = False):
+    """Rule: a real finite number within bounds (:func:`check_real_scalar`), returned as float;
+    None allowed when ``optional``."""
+    def rule(name, v):
+        if v is None and optional:
+            return None
+        return check_real_scalar(name, v, minimum=minimum, maximum=maximum,
+                                 strict_min=strict_min, strict_max=strict_max)
+    return rule
+
+
+def choice_field(choices):
+    """Rule: one of a fixed set of strings (:func:`check_choice`)."""
+    return lambda name, v: check_choice(name, v, choices)
+
+
+def bool_field():
+    """Rule: True or False (:func:`check_bool`)."""
+    return lambda name, v: check_bool(name, v)
+
+
+def check_fields(obj, **rules) -> None:
+    """Validate fields of a (frozen) dataclass instance in ``__post_init__``: ``rules`` maps a
+    field name to a rule (:func:`int_field`, :func:`real_field`, :func:`choice_field`,
+    :func:`bool_field` or any ``(name, value) -> value`` that raises the contract's errors). The
+    normalized value (a Python int / float / bool) is stored back, so numpy scalars become
+    JSON-ready."""
+    for name, rule in rules.items():
+        value = rule(name, getattr(obj, name))
+        if value is not getattr(obj, name):
+            object.__setattr__(obj, name, value)
 
 
 # --------------------------------------------------------------------------- scale
