@@ -582,7 +582,13 @@ def lambda_max_ci(x1: np.ndarray, est: LambdaMaxEstimate, *, L: int, n_boot: int
         d = np.log(gb / g0)
         sd = float(np.std(d, ddof=1)) * math.sqrt(G / max(G - 1, 1))
         z = float(scipy.stats.t.ppf(1.0 - a, max(G - 1, 1)))  # G units: t with G - 1 df
-        return lam * math.exp(-z * sd), lam * math.exp(z * sd), how
+        with np.errstate(over="ignore"):
+            lo, hi = lam * float(np.exp(-z * sd)), lam * float(np.exp(z * sd))
+        if not (math.isfinite(lo) and math.isfinite(hi)):  # level -> 1 with few units
+            raise InputError(f"the level = {level!r} interval is not representable in float64 "
+                             f"(t quantile {z:.3g} with {max(G - 1, 1)} df times sd {sd:.3g} on "
+                             "log λ); use a smaller level")
+        return lo, hi, how
     if CI_METHOD == "percentile":
         return lam * math.exp(lo_q), lam * math.exp(hi_q), how
     return lam * math.exp(-hi_q), lam * math.exp(-lo_q), how
