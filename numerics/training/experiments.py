@@ -14,7 +14,7 @@ Scales: "quick" (tests, seconds), "cpu" (the committed fallback results, minutes
 "gpu" (full size, one H200 within the GPU script's time limits). The committed cpu Δ sweep
 (2-octave grid, 4 seeds, one process on the shared 2-core machine) took 37.5 min for zero real
 at L = 256 and the digits (224 runs), 26 min for S4D-Lin and Δ frozen at L = 256 (248 runs)
-and 15.6 min for white and periodic at L = 1024 (64 runs).
+and 15.6 + 12.1 min for the four classes at L = 1024 (128 runs).
 
 ``run_experiment(name, scale, out_dir)`` runs the sweep (resumable) into
 ``out_dir/runs/`` and writes ``out_dir/summary.csv`` (one row per run, plain columns) and
