@@ -59,6 +59,7 @@ __all__ = [
     "check_bool",
     "check_rng",
     "check_instance",
+    "check_path",
     "check_fields",
     "int_field",
     "real_field",
@@ -357,6 +358,18 @@ def check_instance(name: str, value, types, what: str | None = None):
         raise InputTypeError(f"{name} must be {what}, got {_short(value)} of type "
                              f"{type(value).__name__}")
     return value
+
+
+def check_path(name: str, value):
+    """A file-system path: a ``str`` or ``os.PathLike`` (not bytes, None, a number or an array),
+    returned as :class:`pathlib.Path`; else :class:`InputTypeError` naming ``name``."""
+    import os
+    from pathlib import Path
+
+    if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
+        raise (InputError if isinstance(value, str) else InputTypeError)(
+            f"{name} must be a path (a non-empty str or os.PathLike), got {_short(value)}")
+    return Path(value)
 
 
 # Field rules for frozen dataclass configs: each is a function (name, value) -> normalized value
