@@ -24,6 +24,7 @@ with its name. Cases for modules other engineers are rewriting this session carr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import math
@@ -122,6 +123,9 @@ MUST_REFUSE = {
                 "zero"},  # > 0 or +inf
     "r": {"None", "str", "strs", "bool", "nan", "inf", "-inf", "complex", "empty", "negative",
           "zero"},
+    "nonneg": {"None", "str", "strs", "bool", "nan", "inf", "-inf", "complex", "empty",
+               "negative"},  # >= 0
+    "array_nan": {"None", "str", "strs", "bool", "inf", "-inf", "complex", "empty"},  # NaN legal
     "choice": {"None", "str", "bool", "nan", "complex"},
     "rng": {"str", "strs", "bool", "nan", "complex"},
     "other": set(),
@@ -525,7 +529,7 @@ for _f in ("loss_value", "loss_hessian", "gauss_newton_matrix", "parameter_layou
     reg(T_ + _f, lambda: _hs_args(), torch=True, **_HS)
 reg(T_ + "symmetry_directions", lambda: _hs_args(wrt=("c", "w_real")), torch=True, **_HS)
 reg(T_ + "hessian_extremes", lambda: _hs_args(k=1, matrix="hessian", tol=1e-8, seed=0),
-    torch=True, k="size", matrix="choice", tol="pos", seed="size0", **_HS)
+    torch=True, k="size", matrix="choice", tol="nonneg", seed="size0", **_HS)  # ARPACK: 0 = eps
 reg(T_ + "readout_features", lambda: {k: v for k, v in _hs_args(method="zoh").items()
                                       if k not in ("c", "y")},
     torch=True, w="carray", B="carray", dt="pos", x="array", method="choice")
@@ -552,13 +556,20 @@ reg(T_ + "configs_from_json", lambda: dict(path=str(_TMP / "none.json")), torch=
     heavy=True, path="other")
 reg(T_ + "write_json_atomic", lambda: dict(path=_TMP / "w.json", obj={}), torch=True,
     heavy=True, path="other")
-reg(T_ + "make_optimizer", lambda: dict(model=None, optim=None), torch=True, heavy=True)
-reg(T_ + "ssm_parameters", lambda: dict(module=None), torch=True, heavy=True)
-reg(T_ + "S4DLayer", lambda: dict(cfg=_lc(), rng=_rng()), torch=True, heavy=True, rng="rng")
-reg(T_ + "DeepSSM", lambda: dict(cfg=None, rng=_rng()), torch=True, heavy=True, rng="rng")
-reg(T_ + "UCRClassifier", lambda: dict(mcfg=None, rng=_rng(), L=None), torch=True, heavy=True,
-    rng="rng", L="opt_size")
-reg(T_ + "load_digits", lambda: dict(), torch=True, heavy=True)
+def _layer_module():
+    return _tr().S4DLayer(_lc(), _rng())
+
+
+reg(T_ + "make_optimizer", lambda: dict(model=_layer_module(), optim=_tr().OptimConfig()),
+    torch=True, model="other", optim="other")
+reg(T_ + "ssm_parameters", lambda: dict(module=_layer_module()), torch=True, module="other")
+reg(T_ + "S4DLayer", lambda: dict(cfg=_lc(), rng=_rng()), torch=True, cfg="other", rng="rng")
+reg(T_ + "DeepSSM", lambda: dict(cfg=_tr().ModelConfig(layer=_lc(), n_layers=1), rng=_rng()),
+    torch=True, cfg="other", rng="rng")
+reg(T_ + "UCRClassifier",
+    lambda: dict(mcfg=_tr().ModelConfig(layer=_lc(), n_layers=1), rng=_rng(), L=None),
+    torch=True, mcfg="other", rng="rng", L="opt_size")
+reg(T_ + "load_digits", lambda: dict(), torch=True)  # lru_cache: arguments must be hashable
 for _f in ("memory_configs", "digits_configs", "delta_sweep_configs", "ucr_configs"):
     reg(T_ + _f, _num(scale="cpu"), torch=True, heavy=True, scale="choice")
 reg(T_ + "experiment_configs", _num(name="memory", scale="cpu"), torch=True, heavy=True,
@@ -569,9 +580,20 @@ reg(T_ + "run_experiment", _num(name="memory", scale="cpu", out_dir=str(_TMP), n
 reg(T_ + "summarize", _num(name="memory", results=[]), torch=True, heavy=True, name="choice")
 reg(T_ + "summarize_delta_sweep", _num(results=[], n_boot=10, n_perm=10), torch=True,
     heavy=True, n_boot="size", n_perm="size")
-reg(T_ + "write_summary", lambda: dict(out_dir=str(_TMP), name="memory", scale="cpu", rows=[],
-                                       extra={}, device="cpu"), torch=True, heavy=True)
-reg(T_ + "read_summary", lambda: dict(out_dir=str(_TMP)), torch=True, heavy=True)
+@cache
+def _summary_dir():
+    import numerics.training.experiments as X
+
+    d = _TMP / "summary"
+    X.write_summary(d, "memory", "cpu", [{"a": 1.0}], {"b": 2}, "cpu")
+    return str(d)
+
+
+reg(T_ + "write_summary", lambda: dict(out_dir=str(_TMP / "summary_w"), name="memory",
+                                       scale="cpu", rows=[{"a": 1.0}], extra={}, device="cpu"),
+    torch=True, out_dir="other", name="other", scale="other", rows="other", extra="other",
+    device="other")
+reg(T_ + "read_summary", lambda: dict(out_dir=_summary_dir()), torch=True, out_dir="other")
 reg(T_ + "standardize_per_channel",
     lambda: dict(X=np.random.default_rng(0).standard_normal((4, 16))), torch=True, X="array")
 reg(T_ + "rule_dt_from_inputs",
@@ -583,7 +605,8 @@ reg(T_ + "delta_grid", _num(dt_rule=0.05, L=64, octave=1), torch=True, dt_rule="
 reg(T_ + "fit_delta_star", lambda: dict(
     dt=2.0 ** np.arange(-8, -3),
     errors=np.random.default_rng(0).random((5, 5)) + np.array([3, 2, 1, 2, 3]), n_boot=20,
-    rng=_rng()), torch=True, heavy=True, dt="array", errors="array", n_boot="size", rng="rng")
+    rng=_rng()), torch=True, heavy=True, dt="array", errors="array_nan", n_boot="size",
+    rng="rng")  # NaN in errors marks a missing run (documented)
 reg(T_ + "slope_against", lambda: dict(
     x=np.arange(4.0), y=np.arange(4.0) * 0.5, y_boot=np.random.default_rng(0).random((20, 4)),
     n_perm=20, rng=_rng()), torch=True, heavy=True, x="array", y="array", y_boot="array",
@@ -597,10 +620,32 @@ reg(T_ + "run_references", lambda: dict(datasets=["GunPoint"], out_dir=str(_TMP)
 reg(T_ + "run_ucr", lambda: dict(scale="cpu", out_dir=str(_TMP), device="cpu", seeds=1,
                                  workers=1, progress=False),
     torch=True, heavy=True, scale="choice", seeds="opt_size", workers="size")
-reg(T_ + "summarize_ucr", lambda: dict(run_dir=str(_TMP)), torch=True, heavy=True)
-reg(T_ + "write_ucr_summary", lambda: dict(run_dir=str(_TMP), out_dir=str(_TMP)), torch=True,
-    heavy=True)
-reg(T_ + "markdown_table", _num(summary={"rows": []}), torch=True, heavy=True)
+@cache
+def _ucr_run_dir():
+    """A run folder holding two reference results (seeds 0 and 1) of one dataset."""
+    import json
+
+    d = _TMP / "ucr_runs"
+    d.mkdir(exist_ok=True)
+    for seed, acc in ((0, 0.9), (1, 0.8)):
+        (d / f"ref_GunPoint_minirocket_s{seed}.json").write_text(json.dumps(
+            {"dataset": "GunPoint", "method": "minirocket", "seed": seed,
+             "metrics": {"accuracy": acc}, "seconds": 1.0}))
+    return str(d)
+
+
+reg(T_ + "summarize_ucr", lambda: dict(run_dir=_ucr_run_dir()), torch=True, run_dir="other")
+reg(T_ + "write_ucr_summary", lambda: dict(run_dir=_ucr_run_dir(), out_dir=str(_TMP / "ucr_s"),
+                                           extra=None),
+    torch=True, run_dir="other", out_dir="other", extra="other")
+reg(T_ + "markdown_table", lambda: dict(summary=_tr_ucr().summarize_ucr(_ucr_run_dir())),
+    torch=True, summary="other")
+
+
+def _tr_ucr():
+    import numerics.training.ucr as U
+
+    return U
 reg(T_ + "t_interval", _num(x=[1.0, 2.0, 3.0]), torch=True, x="array")
 
 # ---------------------------------------------------------------------------- owners
@@ -776,7 +821,8 @@ def run_case(name: str, param: str, value, label: str | None, kind: str):
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(CASE_SECONDS)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.chdir(tempfile.mkdtemp(dir=_TMP)):  # a fresh, empty cwd per case
             warnings.simplefilter("always")
             out = fn(**kw)
     except (InputError, InputTypeError) as e:
@@ -1010,3 +1056,65 @@ def test_the_suite_catches_realistic_contract_breaks():
     assert "does not name 'L'" in found["unnamed"][("L", "str")]
     assert all(v is None for v in found["compliant"].values()), {
         k: v for k, v in found["compliant"].items() if v}
+
+
+# ---------------------------------------------------------------------------- changed behaviours
+# Issue 13 made these functions normalize scale internally or refuse; each claim is checked
+# against an expectation computed independently (a direct sum, statsmodels, scipy).
+
+
+def test_unbiased_lag_sums_direct_sum_and_scale():
+    """S(k) = Σ_s Σ_t x_{s,t} x_{s,t+k} (direct sum); x × 2^-300 gives S × 2^-600 exactly; an S
+    beyond float64 (x × 2^520) is refused naming x, never returned as inf."""
+    from numerics.recommend.estimate import unbiased_lag_sums
+
+    x = np.random.default_rng(5).standard_normal((3, 20, 2))
+    S = unbiased_lag_sums(x, 5)
+    direct = np.array([[sum(float(x[s, t, h] * x[s, t + k, h]) for s in range(3)
+                            for t in range(20 - k)) for k in range(6)] for h in range(2)])
+    assert np.allclose(S, direct, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(unbiased_lag_sums(x * 2.0**-300, 5), S * 2.0**-600)
+    with pytest.raises(InputError, match=r"\bx\b"):
+        unbiased_lag_sums(x * 2.0**520, 5)
+    with pytest.raises(InputError, match="max_lag"):
+        unbiased_lag_sums(x, 20)  # lags beyond L - 1 have no products
+
+
+def test_ljung_box_pooled_matches_statsmodels_at_any_scale():
+    """One sequence: Q and p equal statsmodels' acorr_ljungbox; xc × 1e±300 gives the same
+    (Q, p) (ρ̂ is scale-free); all-zero xc is refused (ρ̂ undefined), not returned as NaN."""
+    diag = pytest.importorskip("statsmodels.stats.diagnostic")
+    from numerics.recommend.diagnose import ljung_box_pooled
+
+    x = np.random.default_rng(6).standard_normal(200)
+    xc = x - x.mean()
+    ref = diag.acorr_ljungbox(xc, lags=[6])
+    Q, p = ljung_box_pooled(xc[None], 6)
+    assert Q == pytest.approx(float(ref["lb_stat"].iloc[0]), rel=1e-10)
+    assert p == pytest.approx(float(ref["lb_pvalue"].iloc[0]), rel=1e-8)
+    for s in (1e300, 1e-300):
+        Qs, ps = ljung_box_pooled(xc[None] * s, 6)
+        assert Qs == pytest.approx(Q, rel=1e-12) and ps == pytest.approx(p, rel=1e-10)
+    with pytest.raises(InputError, match="xc"):
+        ljung_box_pooled(np.zeros((2, 50)), 4)
+
+
+def test_local_whittle_d_scale_free_and_recovers_white_noise():
+    """d̂ of a pooled white-noise periodogram is near 0 (SE <= 1/(2√m)); I × 1e±300 gives
+    the same d̂; a negative ordinate (no periodogram has one) is refused naming I."""
+    from numerics.recommend.diagnose import local_whittle_d
+
+    x = np.random.default_rng(7).standard_normal((64, 512))
+    I = (np.abs(np.fft.rfft(x, axis=1)) ** 2).mean(0)
+    m = 100
+    d = local_whittle_d(I, 512, m)
+    assert abs(d) < 4 * 0.5 / np.sqrt(m)  # 4 SE of one periodogram's d̂ (pooled: smaller)
+    for s in (1e300, 1e-300):
+        assert local_whittle_d(I * s, 512, m) == pytest.approx(d, abs=1e-5)
+    bad = I.copy()
+    bad[3] = -1.0
+    with pytest.raises(InputError, match=r"\bI\b"):
+        local_whittle_d(bad, 512, m)
+    with pytest.raises(InputError, match=r"\bm\b"):
+        local_whittle_d(I, 512, 257)  # frequencies beyond π
+
