@@ -665,10 +665,20 @@ def test_delta_sweep_configs_quick_and_cpu():
     for scale in ("quick", "cpu"):
         cfgs = delta_sweep_configs(scale)
         assert len({c.name for c in cfgs}) == len(cfgs) > 0
+        lengths = {}  # UCR tasks: L is the padded length of the training inputs
         for c in cfgs:
             lay = c.model.layer
             assert lay.dt_min == lay.dt_max and lay.dt_init == "log_uniform"
-            assert lay.rule_L == c.task.L and lay.lambda_max > 0
+            if hasattr(c.task, "L"):
+                L = c.task.L
+            else:
+                key = c.task.dataset
+                if key not in lengths:
+                    from numerics.training.ucr import load_ucr
+
+                    lengths[key] = load_ucr(key).L
+                L = lengths[key]
+            assert lay.rule_L == L and lay.lambda_max > 0
     tasks = {c.name.split("_e")[0] for c in delta_sweep_configs("cpu")}
     assert {"ds_digits-decorrelated_zero_real", "ds_periodic-16_L256_zero_real"} <= tasks
     # a task filter on the name prefix gives exactly the filtered full list (GPU-script parts)

@@ -9,3 +9,7 @@ from .tasks import *
 from .tradeoff import *
 from .train import *
 from .sweep import *
+
+# registers the task kind "ucr" (UCRTask), so sweeps and result files of that kind load
+# without importing numerics.training.ucr by hand
+from . import ucr as _ucr
