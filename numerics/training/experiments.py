@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write_text
 from .model import SSM_INITS, LayerConfig, ModelConfig
 from .sweep import load_results, run_sweep
 from .tasks import AutocorrRegressionTask, CopyingTask, DigitsTask, FirstTokenTask
@@ -683,7 +684,7 @@ def write_summary(out_dir: str | Path, name: str, scale: str, rows: list[dict], 
         for r in rows:
             wr.writerow({k: (repr(float(v)) if isinstance(v, float) else v) for k, v in r.items()})
     csv_path = out_dir / "summary.csv"
-    csv_path.write_text(buf.getvalue())
+    atomic_write_text(csv_path, buf.getvalue())
     json_path = out_dir / "summary.json"
     write_json_atomic(json_path, {"experiment": name, "scale": scale, "device": device,
                                   "n_runs": len(rows), "rows": rows, **extra})

@@ -13,9 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import platform
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .._io import atomic_write_text
 from .model import DeepSSM, LayerConfig, ModelConfig, ssm_parameters
 from .tasks import TASK_TYPES
 
@@ -149,19 +148,12 @@ def make_optimizer(model: torch.nn.Module, optim: OptimConfig):
 
 
 def write_json_atomic(path: Path, obj) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=1, sort_keys=True)
-            f.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """One result/summary JSON (indent 1, sorted keys), written atomically by the package's I/O
+    home :func:`numerics._io.atomic_write_text`. Unlike :func:`numerics._io.json_clean` (non-finite
+    → ``null``), training files keep Python's ``NaN`` token: the summaries read NaN as "missing"
+    (e.g. an absent tradeoff point) and feed it to numpy; moving them to ``null`` needs their readers
+    changed too."""
+    atomic_write_text(path, json.dumps(obj, indent=1, sort_keys=True) + "\n")
 
 
 def _eval_gen(cfg: RunConfig, dev: torch.device) -> torch.Generator:

@@ -60,6 +60,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._io import atomic_write_text
 from .model import DeepSSM, LayerConfig, ModelConfig, S4DLayer, SSMInitValues, ssm_init
 from .sweep import pending_runs
 from .tasks import TASK_TYPES
@@ -492,7 +493,7 @@ def write_ucr_summary(run_dir, out_dir, extra: dict | None = None) -> dict:
         w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "summary.csv").write_text(buf.getvalue())
+    atomic_write_text(out_dir / "summary.csv", buf.getvalue())
     write_json_atomic(out_dir / "summary.json", s)
     return s
 
