@@ -73,8 +73,9 @@ MEMORY_VARIANTS = {
 
 
 def _check_scale(scale: str) -> None:
-    if scale not in SCALES:
-        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    from numerics._checks import check_choice
+
+    check_choice("scale", scale, SCALES)
 
 
 # ----------------------------------------------------------------------------- memory
@@ -223,11 +224,21 @@ _DELTA_SWEEP = {
 
 
 def standardize_per_channel(X: np.ndarray) -> np.ndarray:
-    """(X − mean) / sd per channel over sequences and time; X (n, L) or (n, L, C), float64."""
-    X = np.asarray(X, dtype=np.float64)
+    """(X − mean) / sd per channel over sequences and time; X (n, L) or (n, L, C), float64.
+
+    X: real, finite; a constant channel (sd = 0) is refused (InputError naming X). Computed at
+    unit scale (X divided by a power of two first), so X × 1e±300 gives the same result."""
+    from numerics._checks import InputError, check_real_array, scale_of
+
+    X = check_real_array("X", X, ndim=(2, 3))
+    X = X / scale_of(X)
     ax = (0, 1)
     Y = X if X.ndim == 3 else X[..., None]
-    Y = (Y - Y.mean(axis=ax)) / Y.std(axis=ax)
+    sd = Y.std(axis=ax)
+    if np.any(sd == 0):
+        raise InputError(f"X: channel {int(np.argmax(sd == 0))} is constant (sd = 0); it cannot "
+                         "be standardized")
+    Y = (Y - Y.mean(axis=ax)) / sd
     return Y if X.ndim == 3 else Y[..., 0]
 
 
@@ -272,9 +283,13 @@ def delta_grid(dt_rule: float, L: int, octave: int = 1) -> np.ndarray:
     r"""The absolute log grid of initial Δ (SPEC §7): Δ = 2^e for integer e divisible by
     ``octave``, from the smallest to the largest of Δ_rule·2^{∓6}, the S4D range [1e-3, 1e-1]
     and 1/L (each end rounded outward to the lattice). Not centred on the rule: two tasks share
-    the grid points where their ranges overlap. float64 (n,), increasing."""
-    if not (dt_rule > 0 and L >= 1 and octave >= 1):
-        raise ValueError(f"need dt_rule > 0, L >= 1, octave >= 1; got {dt_rule!r}, {L!r}, {octave!r}")
+    the grid points where their ranges overlap. float64 (n,), increasing. dt_rule in
+    [2^-1000, 2^1000] (so that Δ_rule·2^{±6} is a normal float64), L and octave integers >= 1."""
+    from numerics._checks import check_int, check_real_scalar
+
+    dt_rule = check_real_scalar("dt_rule", dt_rule, minimum=2.0**-1000, maximum=2.0**1000)
+    L = check_int("L", L, 1)
+    octave = check_int("octave", octave, 1, 2048, cap_reason="the float64 exponent range")
     lo = min(dt_rule * 2.0**-RULE_OCTAVES, S4D_DT_RANGE[0], 1.0 / L)
     hi = max(dt_rule * 2.0**RULE_OCTAVES, S4D_DT_RANGE[1], 1.0 / L)
     e_lo = int(np.floor(np.log2(lo) / octave + 1e-9)) * octave
@@ -462,8 +477,24 @@ def fit_delta_star(dt: np.ndarray, errors: np.ndarray, *, n_boot: int = N_BOOT,
     test in tests/test_training.py). Returns dt_star (or None), censored ("" / "low" / "high"), ci (2,) (or None),
     censored_share, mean (n,), se (n,), best index.
     """
-    dt = np.asarray(dt, dtype=np.float64)
-    E = np.asarray(errors, dtype=np.float64)
+    from numerics._checks import (
+        InputError,
+        check_int,
+        check_real_array,
+        check_rng,
+    )
+
+    dt = check_real_array("dt", dt, ndim=1)
+    if np.any(dt <= 0) or np.any(np.diff(dt) <= 0):
+        raise InputError(f"dt must be positive and increasing, got {dt!r:.80}")
+    E = check_real_array("errors", errors, ndim=2, finite=False)
+    if np.any(np.isinf(E)):
+        raise InputError("errors must be finite or NaN (a missing run), got inf")
+    if E.shape[0] != dt.size:
+        raise InputError(f"errors must have shape (len(dt), seeds) = ({dt.size}, *), got "
+                         f"shape {E.shape}")
+    n_boot = check_int("n_boot", n_boot, 1)
+    rng = check_rng("rng", rng)
     x = np.log(dt)
     rng = np.random.default_rng(0) if rng is None else rng
 
@@ -519,8 +550,15 @@ def slope_against(x: np.ndarray, y: np.ndarray, y_boot: np.ndarray, *, n_perm: i
     is shuffled across tasks (``n_perm`` permutations): the range a predictor unrelated to the
     task would give. ``outside_null``: the slope lies outside the null's 95 % range.
     """
-    rng = np.random.default_rng(1) if rng is None else rng
-    x, y = np.asarray(x, float), np.asarray(y, float)
+    from numerics._checks import InputError, check_int, check_real_array, check_rng
+
+    x = check_real_array("x", x, ndim=1, non_empty=False)  # no task: no slope (reported)
+    y = check_real_array("y", y, shape=(x.size,), non_empty=False)
+    y_boot = check_real_array("y_boot", y_boot, ndim=2, non_empty=False)
+    if y_boot.shape[1:] != (x.size,):
+        raise InputError(f"y_boot must have shape (B, {x.size}), got shape {y_boot.shape}")
+    n_perm = check_int("n_perm", n_perm, 1)
+    rng = np.random.default_rng(1) if check_rng("rng", rng) is None else rng
     T = len(x)
     if T < 3 or np.ptp(x) == 0:
         return {"n_tasks": T, "slope": None, "ci": None, "null": None, "outside_null": False,
@@ -548,6 +586,12 @@ def summarize_delta_sweep(results: list[dict], *, n_boot: int = N_BOOT,
     Δ_rule is recomputed from each task's training inputs with the current estimator
     (``recompute_rule``; the grid is absolute, so the estimate that placed it does not matter
     beyond coverage, reported as ``grid_covers_rule``)."""
+    from numerics._checks import check_bool, check_instance, check_int
+
+    check_instance("results", results, (list, tuple), "a list of result dicts (load_results)")
+    n_boot = check_int("n_boot", n_boot, 1)
+    n_perm = check_int("n_perm", n_perm, 1)
+    recompute_rule = check_bool("recompute_rule", recompute_rule)
     rows = [_delta_sweep_row(r, recompute_rule) for r in results]
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
@@ -659,13 +703,17 @@ EXPERIMENTS: dict[str, tuple[Callable, Callable]] = {
 
 
 def experiment_configs(name: str, scale: str = "cpu") -> list[RunConfig]:
-    if name not in EXPERIMENTS:
-        raise ValueError(f"experiment must be one of {tuple(EXPERIMENTS)}, got {name!r}")
+    from numerics._checks import check_choice
+
+    check_choice("name", name, tuple(EXPERIMENTS))
     return EXPERIMENTS[name][0](scale)
 
 
 def summarize(name: str, results: list[dict]) -> tuple[list[dict], dict]:
     """(rows, extra): one flat row per run, plus experiment-level numbers."""
+    from numerics._checks import check_choice
+
+    check_choice("name", name, tuple(EXPERIMENTS))
     rows, extra = EXPERIMENTS[name][1](results)
     return rows, extra
 
@@ -673,7 +721,15 @@ def summarize(name: str, results: list[dict]) -> tuple[list[dict], dict]:
 def write_summary(out_dir: str | Path, name: str, scale: str, rows: list[dict], extra: dict,
                   device: str) -> tuple[Path, Path]:
     """Write ``summary.csv`` (rows) and ``summary.json`` (rows + extra + provenance)."""
-    out_dir = Path(out_dir)
+    from numerics._checks import InputError, check_instance, check_path
+
+    out_dir = check_path("out_dir", out_dir)
+    for k, v in (("name", name), ("scale", scale), ("device", device)):
+        check_instance(k, v, str)
+    check_instance("rows", rows, (list, tuple), "a list of dicts")
+    if not all(isinstance(r, dict) for r in rows):
+        raise InputError(f"rows must be a list of dicts, got {rows!r:.80}")
+    check_instance("extra", extra, dict)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
     buf = io.StringIO()
@@ -693,7 +749,13 @@ def write_summary(out_dir: str | Path, name: str, scale: str, rows: list[dict], 
 
 def read_summary(out_dir: str | Path) -> dict:
     """The ``summary.json`` written by :func:`write_summary`."""
-    return json.loads((Path(out_dir) / "summary.json").read_text())
+    from numerics._checks import InputError, check_path
+
+    path = check_path("out_dir", out_dir) / "summary.json"
+    if not path.is_file():
+        raise InputError(f"out_dir holds no summary.json (write_summary writes it), got "
+                         f"{str(out_dir)!r:.120}")
+    return json.loads(path.read_text())
 
 
 def run_experiment(
@@ -719,6 +781,12 @@ def run_experiment(
     """
     import re
 
+    from numerics._checks import check_choice, check_int
+
+    check_choice("name", name, tuple(EXPERIMENTS))
+    _check_scale(scale)
+    if n_workers is not None:
+        n_workers = check_int("n_workers", n_workers, 1)
     if name == "delta_sweep" and exclude:  # skip excluded tasks before drawing their data
         # (safe: a pattern found in a run name's task prefix is found in the run name)
         configs = delta_sweep_configs(scale, task_filter=lambda pre: not re.search(exclude, pre))

@@ -68,6 +68,7 @@ from numerics._checks import (
     check_complex_array,
     check_dt,
     check_elements,
+    check_finite_result,
     check_int,
     check_positive_scalar,
     check_real_array,
@@ -185,6 +186,10 @@ def _layout(wrt, shape, real_B, real_c) -> tuple[ParamBlock, ...]:
     return tuple(blocks)
 
 
+#: the inputs named when a result is not representable (any of them may be the culprit)
+_ALL_INPUTS = "w, B, c, dt, x, y"
+
+
 def _to_numpy(name, value):
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy()
@@ -221,6 +226,7 @@ def _problem(w, B, c, dt, x, y, wrt, *, method="zoh", shift=0) -> _Problem:
     n, L = xa.shape[0], xa.shape[-1]
     check_int("n (sequences in x)", n, 1)
     check_int("L (length of x)", L, 1)
+    check_int("shift", shift, 0, L - 1, cap_reason="the length L of x, minus 1")
     ya = check_real_array("y", y)
     want = (n,) if squeeze else (n, H)
     if ya.shape != want:
@@ -282,6 +288,55 @@ def _unpack(p: _Problem, theta: torch.Tensor):
 
 def kernel(w: torch.Tensor, B: torch.Tensor, c: torch.Tensor, dt: torch.Tensor, L: int,
            method: str = "zoh") -> torch.Tensor:
+    r"""$\rho_k = \mathrm{Re}\sum_n c_n\bar B_n\bar w_n^k$, k < L (SPEC §1.2, §4.5): the public,
+    validated entry of :func:`_kernel` (issue 13 contract).
+
+    Args: w, B, c complex (N,) or (H, N) of one shape (tensors or arrays), Re w <= 0; dt > 0, a
+    number or one per channel (H,); L an integer in [1, MAX_L_FFT]; method "zoh" or "bilinear".
+    Returns: float64 (H, L) tensor. Bad input raises InputError / InputTypeError naming it.
+    """
+    from numerics._checks import check_L
+
+    method = check_choice("method", method, ("zoh", "bilinear"))
+    L = check_L(L)
+    w_a = check_w(_to_numpy("w", w))
+    if w_a.ndim > 2:
+        raise InputError(f"w must be 1-D (N,) or 2-D (H, N), got shape {w_a.shape}")
+    w2 = w_a.reshape(-1, w_a.shape[-1])
+    B_a = check_complex_array("B", _to_numpy("B", B))
+    c_a = check_complex_array("c", _to_numpy("c", c))
+    for name, a in (("B", B_a), ("c", c_a)):
+        if a.shape != w_a.shape:
+            raise InputError(f"{name} must have the shape of w {w_a.shape}, got shape {a.shape}")
+    d = check_dt(_to_numpy("dt", dt))
+    H = w2.shape[0]
+    if d.size == 1:
+        d = np.full(H, float(d.reshape(-1)[0]))
+    elif d.shape != (H,):
+        raise InputError(f"dt must be a number or one per channel, shape ({H},), got shape "
+                         f"{d.shape}")
+    check_elements("H * L", H * L)
+
+    def t(orig, a, dtype):  # the caller's tensor (autograd graph kept) or the validated array
+        if isinstance(orig, torch.Tensor):
+            o = orig.to(dtype).reshape(-1)
+            return (o.expand(a.size) if o.numel() == 1 else o).reshape(a.shape)
+        return torch.as_tensor(np.ascontiguousarray(a))
+
+    c128 = torch.complex128
+    try:
+        K = _kernel(t(w, w2, c128), t(B, B_a.reshape(w2.shape), c128),
+                    t(c, c_a.reshape(w2.shape), c128), t(dt, d, torch.float64), L, method)
+    except InputError as e:  # an overflow at an extreme w, dt: name them
+        raise InputError(f"the kernel is not representable for this w and dt: {e}") from None
+    if not bool(torch.isfinite(K).all()):
+        raise InputError("the kernel is not representable in float64 for this w, B, c, dt "
+                         "(overflow at an extreme scale); rescale them")
+    return K
+
+
+def _kernel(w: torch.Tensor, B: torch.Tensor, c: torch.Tensor, dt: torch.Tensor, L: int,
+            method: str = "zoh") -> torch.Tensor:
     r"""$\rho_k = \mathrm{Re}\sum_n c_n\bar B_n\bar w_n^k$, k < L, twice differentiable (SPEC §1.2, §4.5).
 
     The layer's kernel (:func:`numerics.torch_kernel.ssm_kernel`) with its discretization and its
@@ -310,7 +365,7 @@ def kernel(w: torch.Tensor, B: torch.Tensor, c: torch.Tensor, dt: torch.Tensor, 
 def _outputs(p: _Problem, theta: torch.Tensor) -> torch.Tensor:
     """y_L(θ; x_s) for every sequence and channel, float64 (n, H)."""
     w, B, c, dt = _unpack(p, theta)
-    rho = kernel(w, B, c, dt, p.L, p.method)  # (H, L)
+    rho = _kernel(w, B, c, dt, p.L, p.method)  # (H, L)
     if p.shift:
         rho = torch.cat([torch.zeros_like(rho[..., : p.shift]), rho[..., : -p.shift]], -1)
     if p.xf.dim() == 2:
@@ -380,7 +435,7 @@ def loss_value(w, B, c, dt, x, y) -> float:
     r"""ℒ = (1/2n) Σ_s (y_L(x_s) − y_s)² (SPEC §4.5), summed over channels; float (units of y²)."""
     p = _problem(w, B, c, dt, x, y, ("c",))
     with torch.no_grad():
-        return float(_loss(p, _theta0(p)))
+        return check_finite_result(float(_loss(p, _theta0(p))), _ALL_INPUTS, "the loss")
 
 
 def loss_hessian(w, B, c, dt, x, y, wrt=("c",)) -> np.ndarray:
@@ -410,7 +465,7 @@ def loss_hessian(w, B, c, dt, x, y, wrt=("c",)) -> np.ndarray:
     check_int("number of parameters P", P, 1, MAX_DENSE_PARAMS,
               cap_reason="the dense-Hessian cap MAX_DENSE_PARAMS; use hessian_extremes (Lanczos)")
     theta = _theta0(p)
-    return _dense(_hvp(p, theta), P)
+    return check_finite_result(_dense(_hvp(p, theta), P), _ALL_INPUTS, "the Hessian")
 
 
 def gauss_newton_matrix(w, B, c, dt, x, y, wrt=("c",)) -> np.ndarray:
@@ -424,7 +479,7 @@ def gauss_newton_matrix(w, B, c, dt, x, y, wrt=("c",)) -> np.ndarray:
     theta = _theta0(p)
     J = torch.func.jacfwd(lambda t: _outputs(p, t).reshape(-1))(theta).numpy()  # (n H, P)
     G = J.T @ J / p.n
-    return 0.5 * (G + G.T)
+    return check_finite_result(0.5 * (G + G.T), _ALL_INPUTS, "the Gauss-Newton matrix")
 
 
 @dataclass(frozen=True)
@@ -488,8 +543,13 @@ def hessian_extremes(w, B, c, dt, x, y, wrt=("c",), k: int = 6, *, matrix: str =
     op = sla.LinearOperator((P, P), matvec=matvec, dtype=np.float64)
     v0 = np.random.default_rng(seed).standard_normal(P)
     kw = dict(k=k, tol=tol, maxiter=maxiter, v0=v0, return_eigenvectors=False)
-    hi = np.sort(sla.eigsh(op, which="LA", **kw))[::-1]
-    lo = np.sort(sla.eigsh(op, which="SA", **kw))
+    try:
+        hi = np.sort(sla.eigsh(op, which="LA", **kw))[::-1]
+        lo = np.sort(sla.eigsh(op, which="SA", **kw))
+    except sla.ArpackError as e:  # a zero or non-finite operator (degenerate or extreme inputs)
+        raise InputError(f"Lanczos failed on the {matrix} of these {_ALL_INPUTS} (it is zero or "
+                         f"not representable in float64: rescale them): {e}"[:400]) from None
+    check_finite_result((hi, lo), _ALL_INPUTS, f"the {matrix} eigenvalues")
     return HessianExtremes(hi.copy(), lo.copy(), P, count[0], matrix)
 
 
@@ -639,6 +699,8 @@ def conditioning_at_fit(w, B, dt, x, y, wrt=("c", "w_real", "w_imag", "log_dt"),
 
     ``method``/``shift`` exist for negative controls only (bilinear, kernel shifted one lag).
     """
+    method = check_choice("method", method, ("zoh", "bilinear"))
+    shift = check_int("shift", shift, 0)
     c = fit_readout(w, B, dt, x, y)
     p = _problem(w, B, c, dt, x, y, wrt, method=method, shift=shift)
     pc = _problem(w, B, c, dt, x, y, ("c",), method=method, shift=shift)

@@ -97,26 +97,28 @@ class LayerConfig:
     learn_B: bool = True
 
     def __post_init__(self):
-        if self.init not in SSM_INITS:
-            raise ValueError(f"init must be one of {SSM_INITS}, got {self.init!r}")
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
-        if self.real_param not in _REAL_PARAMS:
-            raise ValueError(f"real_param must be one of {_REAL_PARAMS}, got {self.real_param!r}")
-        if self.dt_init not in _DT_INITS:
-            raise ValueError(f"dt_init must be one of {_DT_INITS}, got {self.dt_init!r}")
-        for k in ("H", "N"):
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{k} must be an integer >= 1, got {v!r}")
-        if not (0 < self.dt_min <= self.dt_max):
-            raise ValueError(f"need 0 < dt_min <= dt_max, got {self.dt_min!r}, {self.dt_max!r}")
-        if not self.c_init_std >= 0:
-            raise ValueError(f"c_init_std must be >= 0, got {self.c_init_std!r}")
-        if not self.gamma > 0:
-            raise ValueError(f"gamma must be > 0, got {self.gamma!r}")
-        if self.lambda_max is not None and not self.lambda_max > 0:
-            raise ValueError(f"lambda_max must be > 0, got {self.lambda_max!r}")
+        from numerics._checks import (
+            InputError,
+            bool_field,
+            check_elements,
+            check_fields,
+            choice_field,
+            int_field,
+            real_field,
+        )
+
+        pos = real_field(0.0, strict_min=True)
+        check_fields(self, init=choice_field(SSM_INITS), method=choice_field(_METHODS),
+                     real_param=choice_field(_REAL_PARAMS), dt_init=choice_field(_DT_INITS),
+                     H=int_field(1), N=int_field(1), dt_min=pos, dt_max=pos, gamma=pos,
+                     rule_L=int_field(1, optional=True),
+                     lambda_max=real_field(0.0, strict_min=True, optional=True),
+                     c_init_std=real_field(0.0), conj_pairs=bool_field(),
+                     real_readout=bool_field(), learn_dt=bool_field(), learn_imag=bool_field(),
+                     learn_B=bool_field())
+        check_elements("H * N (the layer's modes)", self.H * self.N)
+        if not self.dt_min <= self.dt_max:
+            raise InputError(f"need dt_min <= dt_max, got {self.dt_min!r}, {self.dt_max!r}")
 
     @property
     def uses_rule(self) -> bool:
@@ -144,12 +146,20 @@ class ModelConfig:
     linear: bool = False
 
     def __post_init__(self):
-        if self.pool not in ("mean", "last", "none"):
-            raise ValueError(f"pool must be 'mean', 'last' or 'none', got {self.pool!r}")
-        if not (0.0 <= self.dropout < 1.0):
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if self.n_layers < 1:
-            raise ValueError(f"n_layers must be >= 1, got {self.n_layers!r}")
+        from numerics._checks import (
+            bool_field,
+            check_fields,
+            check_instance,
+            choice_field,
+            int_field,
+            real_field,
+        )
+
+        check_instance("layer", self.layer, LayerConfig)
+        check_fields(self, n_layers=int_field(1), d_input=int_field(1), d_output=int_field(1),
+                     tokens=bool_field(), dropout=real_field(0.0, 1.0, strict_max=True),
+                     prenorm=bool_field(), pool=choice_field(("mean", "last", "none")),
+                     linear=bool_field())
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,10 @@ def ssm_init(cfg: LayerConfig, rng: np.random.Generator) -> SSMInitValues:
     are tied to Δ per channel: zero-real parts get Im w = π n / (N Δ) so the discrete phases
     b_n Δ cover [0, π) (SPEC Check 3.3); LRU-ring eigenvalues are discrete, w = log λ / Δ.
     """
+    from numerics._checks import check_instance, check_rng
+
+    check_instance("cfg", cfg, LayerConfig)
+    check_rng("rng", rng, allow_none=False)
     H, N = cfg.H, cfg.N
     if cfg.uses_rule:
         if cfg.rule_L is None or cfg.lambda_max is None:
@@ -238,6 +252,10 @@ class S4DLayer(nn.Module):
         init_values: SSMInitValues | None = None,
         C_init: np.ndarray | None = None,
     ):
+        from numerics._checks import check_instance, check_rng
+
+        check_instance("cfg", cfg, LayerConfig)
+        check_rng("rng", rng, allow_none=False)
         super().__init__()
         self.cfg = cfg
         v = ssm_init(cfg, rng) if init_values is None else init_values
@@ -308,6 +326,9 @@ def ssm_parameters(module: nn.Module) -> list[nn.Parameter]:
 
     The S4 optimizer convention gives these their own learning rate and no weight decay.
     """
+    from numerics._checks import check_instance
+
+    check_instance("module", module, nn.Module, "a torch.nn.Module")
     out = []
     for m in module.modules():
         if isinstance(m, S4DLayer):
@@ -355,6 +376,10 @@ class DeepSSM(nn.Module):
     """Encoder → ``n_layers`` blocks → pooling → decoder (the S4D deep model)."""
 
     def __init__(self, cfg: ModelConfig, rng: np.random.Generator, dtype=torch.float32):
+        from numerics._checks import check_instance, check_rng
+
+        check_instance("cfg", cfg, ModelConfig)
+        check_rng("rng", rng, allow_none=False)
         super().__init__()
         self.cfg = cfg
         H = cfg.layer.H

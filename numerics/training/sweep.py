@@ -37,6 +37,10 @@ def run_one(cfg_dict: dict, out_dir: str, device: str | None = None, threads: in
 
     Skips the run if its result appeared meanwhile (another worker, a resumed sweep).
     """
+    from numerics._checks import check_int
+
+    if threads is not None:
+        threads = check_int("threads", threads, 1)
     cfg = config_from_dict(cfg_dict)
     path = Path(out_dir) / f"{cfg.name}.json"
     if path.exists():
@@ -101,6 +105,10 @@ def run_sweep(
     """
     from tqdm.auto import tqdm
 
+    from numerics._checks import check_int
+
+    if n_workers is not None:
+        n_workers = check_int("n_workers", n_workers, 1)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = pending_runs(configs, out_dir)

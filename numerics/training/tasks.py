@@ -64,8 +64,13 @@ class CopyingTask:
     n_test: int = 512
 
     def __post_init__(self):
+        from numerics._checks import MAX_ELEMENTS, MAX_L_FFT, InputError, check_fields, int_field
+
+        check_fields(self, L=int_field(3, MAX_L_FFT, cap_reason="MAX_L_FFT"), K=int_field(1),
+                     A=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"),
+                     n_test=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"))
         if self.L < 2 * self.K + 1:
-            raise ValueError(f"copying needs L >= 2K + 1, got L={self.L}, K={self.K}")
+            raise InputError(f"copying needs L >= 2K + 1, got L={self.L}, K={self.K}")
 
     @property
     def lambda_max(self) -> float:
@@ -117,6 +122,12 @@ class FirstTokenTask:
     L: int = 128
     n_test: int = 1024
 
+    def __post_init__(self):
+        from numerics._checks import MAX_ELEMENTS, MAX_L_FFT, check_fields, int_field
+
+        check_fields(self, L=int_field(1, MAX_L_FFT, cap_reason="MAX_L_FFT"),
+                     n_test=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"))
+
     @property
     def lambda_max(self) -> float:
         return 1.0
@@ -161,8 +172,13 @@ def digits_lambda_max(X: np.ndarray) -> float:
     variance) and :func:`numerics.toeplitz_lambda_max`; X: (n_seq, L).
     """
     import numerics
+    from numerics._checks import InputError, check_real_array
 
-    r = numerics.estimate_autocorrelation(X, centered=True, estimator="biased")
+    X = check_real_array("X", X, ndim=2)
+    try:
+        r = numerics.estimate_autocorrelation(X, centered=True, estimator="biased")
+    except InputError as e:  # name the parameter of this function
+        raise InputError(f"X: {e}") from None
     r = np.asarray(r, dtype=np.float64).reshape(-1)
     r = r / r[0]
     res = numerics.toeplitz_lambda_max(r)
@@ -189,10 +205,15 @@ class DigitsTask:
     whiten_eps: float = 1e-3
 
     def __post_init__(self):
+        from numerics._checks import InputError, bool_field, check_fields, int_field, real_field
+
+        check_fields(self, permute=bool_field(), whiten=bool_field(),
+                     perm_seed=int_field(0), split_seed=int_field(0),
+                     n_train=int_field(1, 1796, cap_reason="the 1797 digits, one at least left "
+                                       "for testing"),
+                     whiten_eps=real_field(0.0, strict_min=True))
         if self.whiten and self.permute:
-            raise ValueError("choose one of permute and whiten (the decorrelated variants)")
-        if not self.whiten_eps > 0:
-            raise ValueError(f"whiten_eps must be > 0, got {self.whiten_eps!r}")
+            raise InputError("choose one of permute and whiten (the decorrelated variants)")
 
     @property
     def L(self) -> int:
@@ -278,8 +299,12 @@ def memory_profile_g(u: np.ndarray) -> np.ndarray:
     Two oscillations that decay to e^{−3} ≈ 0.05 over the whole window: the target's memory
     scales with L (lag k enters as u = k/L). float64, same shape as ``u``.
     """
-    u = np.asarray(u, dtype=np.float64)
-    return np.exp(-3.0 * u) * np.cos(4.0 * np.pi * u)
+    from numerics._checks import check_finite_result, check_real_array
+
+    u = check_real_array("u", u)
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = np.exp(-3.0 * u) * np.cos(4.0 * np.pi * u)
+    return check_finite_result(g, "u", "g(u)")
 
 
 @dataclass(frozen=True)
@@ -314,18 +339,25 @@ class AutocorrRegressionTask:
     data_seed: int = 0
 
     def __post_init__(self):
-        if self.input_class not in INPUT_CLASSES:
-            raise ValueError(f"input_class must be one of {INPUT_CLASSES}, got {self.input_class!r}")
-        if isinstance(self.L, bool) or not isinstance(self.L, int) or self.L < 16 or self.L % 16:
-            raise ValueError(f"L must be an integer multiple of 16, >= 16, got {self.L!r}")
-        if not abs(self.phi) < 1:
-            raise ValueError(f"phi must satisfy |phi| < 1, got {self.phi!r}")
-        if not (self.alpha > 0 and self.period > 0 and 0 <= self.nugget < 1):
-            raise ValueError(f"need alpha > 0, period > 0, 0 <= nugget < 1; got {self.alpha!r}, "
-                             f"{self.period!r}, {self.nugget!r}")
-        for k in ("n_train", "n_test"):
-            if getattr(self, k) < 2:
-                raise ValueError(f"{k} must be >= 2, got {getattr(self, k)!r}")
+        from numerics._checks import (
+            MAX_ELEMENTS,
+            MAX_L_DENSE,
+            InputError,
+            check_fields,
+            choice_field,
+            int_field,
+            real_field,
+        )
+
+        count = int_field(2, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS")
+        check_fields(self, input_class=choice_field(INPUT_CLASSES),
+                     L=int_field(16, MAX_L_DENSE, cap_reason="R is an L x L matrix, MAX_L_DENSE"),
+                     phi=real_field(-1.0, 1.0, strict_min=True, strict_max=True),
+                     alpha=real_field(0.0, strict_min=True), period=real_field(0.0, strict_min=True),
+                     nugget=real_field(0.0, 1.0, strict_max=True), n_train=count, n_test=count,
+                     data_seed=int_field(0))
+        if self.L % 16:
+            raise InputError(f"L must be an integer multiple of 16, >= 16, got {self.L!r}")
 
     def autocorrelation(self) -> np.ndarray:
         """r(k), k = 0..L−1, float64 (L,), r(0) = 1 (SPEC Result 2.3 models)."""

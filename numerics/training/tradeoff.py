@@ -88,15 +88,28 @@ class TradeoffProblem:
     L: int = 2000
 
     def __post_init__(self):
-        if not (self.delta > 0 and self.eps > 0 and self.a > 0 and self.dt > 0):
-            raise ValueError(
-                f"delta, eps, a and dt must be > 0, got {self.delta!r}, {self.eps!r}, "
-                f"{self.a!r}, {self.dt!r}"
-            )
-        if self.m < 1 or self.K < 1 or self.L < 2 or self.budget < 1 or self.n_samples < 1:
-            raise ValueError(f"need m, K, budget, n_samples >= 1 and L >= 2; got {self!r}")
-        if self.noise < 0:
-            raise ValueError(f"noise must be >= 0, got {self.noise!r}")
+        from numerics._checks import (
+            MAX_ELEMENTS,
+            MAX_L_FFT,
+            MAX_N_DENSE,
+            check_elements,
+            check_fields,
+            check_real_array,
+            int_field,
+            real_field,
+        )
+
+        pos = real_field(0.0, strict_min=True)
+        check_fields(self, delta=pos, eps=pos, a=pos, dt=pos, omega0=real_field(),
+                     noise=real_field(0.0),
+                     K=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"),
+                     m=int_field(1, MAX_N_DENSE, cap_reason="G is an m x m matrix, MAX_N_DENSE"),
+                     n_samples=int_field(1), budget=int_field(1),
+                     L=int_field(2, MAX_L_FFT, cap_reason="MAX_L_FFT"))
+        check_elements("m * L (the features Phi)", self.m * self.L)
+        if self.alpha is not None:
+            a = check_real_array("alpha", self.alpha, shape=(self.K,))
+            object.__setattr__(self, "alpha", tuple(float(v) for v in a))
 
     @property
     def target_freqs(self) -> np.ndarray:
@@ -121,6 +134,11 @@ def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = 
     ½(σ²/n)Σ f_i²; total = A + both; ``total_sd`` the exact standard deviation over ξ of the
     realized ℒ_Δ(c_T). With ``noise_draw`` (ξ, (L,)) also ``total_realized`` for that draw.
     """
+    from numerics._checks import check_instance, check_real_array
+
+    check_instance("p", p, TradeoffProblem)
+    if noise_draw is not None:
+        noise_draw = check_real_array("noise_draw", noise_draw, shape=(p.L,))
     d = p.discrete()
     Phi, rho, G, g = d["Phi"], d["rho_star"], d["G"], d["g"]
     dt = p.dt
@@ -154,6 +172,10 @@ def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = 
 
 def exact_continuous_tradeoff(p: TradeoffProblem, deltas) -> dict[str, np.ndarray]:
     """gram's exact continuous curves (:func:`numerics.gram.tradeoff_curves`) across δ."""
+    from numerics._checks import check_instance, check_real_array
+
+    check_instance("p", p, TradeoffProblem)
+    deltas = check_real_array("deltas", deltas, ndim=1)
     c = tradeoff_curves(p.target_freqs, p.a, p.m, np.asarray(deltas, dtype=np.float64),
                         p.noise, p.n_samples, p.budget, alpha=p.alpha)
     return {"delta": c.deltas, "approximation": c.approximation, "estimation": c.estimation,
@@ -175,9 +197,11 @@ class TradeoffTask(TradeoffProblem):
     fit_approximation: bool = True
 
     def __post_init__(self):
+        from numerics._checks import bool_field, check_fields, choice_field, int_field, real_field
+
         super().__post_init__()
-        if self.train not in ("readout", "all"):
-            raise ValueError(f"train must be 'readout' or 'all', got {self.train!r}")
+        check_fields(self, train=choice_field(("readout", "all")), steps_all=int_field(1),
+                     lr_all=real_field(0.0, strict_min=True), fit_approximation=bool_field())
 
     @property
     def problem(self) -> TradeoffProblem:
@@ -290,8 +314,12 @@ _TRADEOFF = {
 
 def tradeoff_configs(scale: str = "cpu", problem: TradeoffProblem = TradeoffProblem()):
     """Runs over δ = eps · grid, seeds, and train in {"readout", "all"} (SPEC §4.4)."""
+    from numerics._checks import check_choice, check_instance
+
     from .train import OptimConfig, RunConfig
 
+    check_choice("scale", scale, tuple(_TRADEOFF))
+    check_instance("problem", problem, TradeoffProblem)
     grid, seeds, with_all = _TRADEOFF[scale]
     base = dataclasses.asdict(problem)
     out = []
@@ -320,6 +348,14 @@ def _t_ci(x: np.ndarray) -> list[float]:
 def summarize_tradeoff(results: list[dict]) -> tuple[list[dict], dict]:
     """Rows per run plus, per (train, δ), the seed mean ± SE against the exact curves and the
     agreement verdict of the readout-only runs (band: TRADEOFF_N_SE · SE + TRADEOFF_ATOL)."""
+    from numerics._checks import InputError, check_instance
+
+    check_instance("results", results, (list, tuple), "a list of result dicts (load_results)")
+    for i, r in enumerate(results):
+        if not (isinstance(r, dict) and isinstance(r.get("config"), dict)
+                and isinstance(r.get("metrics"), dict)):
+            raise InputError(f"results[{i}] must be a result dict with 'config' and 'metrics', "
+                             f"got {r!r:.80}")
     rows = []
     for r in results:
         t, m = r["config"]["task"], r["metrics"]

@@ -55,10 +55,13 @@ class OptimConfig:
     eval_every: int = 0  # 0: only at the end
 
     def __post_init__(self):
-        if self.steps < 1 or self.batch_size < 1:
-            raise ValueError(f"steps and batch_size must be >= 1, got {self.steps}, {self.batch_size}")
-        if not (self.lr > 0 and self.lr_ssm >= 0):
-            raise ValueError(f"need lr > 0 and lr_ssm >= 0, got {self.lr!r}, {self.lr_ssm!r}")
+        from numerics._checks import check_fields, int_field, real_field
+
+        check_fields(self, steps=int_field(1), batch_size=int_field(1),
+                     lr=real_field(0.0, strict_min=True), lr_ssm=real_field(0.0),
+                     weight_decay=real_field(0.0), warmup=int_field(0),
+                     grad_clip=real_field(0.0, strict_min=True, optional=True),
+                     eval_every=int_field(0))
 
 
 @dataclass(frozen=True)
@@ -75,16 +78,36 @@ class RunConfig:
     dtype: str = "float32"
 
     def __post_init__(self):
+        from numerics._checks import (
+            InputError,
+            InputTypeError,
+            check_choice,
+            check_fields,
+            check_instance,
+            int_field,
+        )
+
+        check_instance("name", self.name, str, "a plain file stem (a str)")
         if not self.name or "/" in self.name or self.name.startswith("."):
-            raise ValueError(f"name must be a plain file stem, got {self.name!r}")
-        if self.dtype not in _DTYPES:
-            raise ValueError(f"dtype must be one of {tuple(_DTYPES)}, got {self.dtype!r}")
-        if getattr(self.task, "kind", None) not in TASK_TYPES:
-            raise ValueError(f"task must be one of the kinds {tuple(TASK_TYPES)}, got {self.task!r}")
+            raise InputError(f"name must be a plain file stem, got {self.name!r}")
+        check_choice("dtype", self.dtype, tuple(_DTYPES))
+        if not isinstance(self.task, tuple(TASK_TYPES.values())):
+            raise InputTypeError(f"task must be a task config of one of the kinds "
+                                 f"{tuple(TASK_TYPES)}, got {self.task!r:.80}")
+        check_instance("model", self.model, ModelConfig)
+        check_instance("optim", self.optim, OptimConfig)
+        check_fields(self, seed=int_field(0))
+        if self.device is not None:
+            check_instance("device", self.device, str, '"auto", "cpu", "cuda" or "cuda:K"')
 
 
 def config_to_dict(cfg) -> dict:
     """JSON-ready dict of a (nested) frozen dataclass config."""
+    from numerics._checks import InputTypeError
+
+    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+        raise InputTypeError(f"cfg must be a config dataclass instance (e.g. a RunConfig), got "
+                             f"{cfg!r:.80} of type {type(cfg).__name__}")
     return dataclasses.asdict(cfg)
 
 
@@ -103,6 +126,11 @@ def _build(cls, d: dict):
 
 def config_from_dict(d: dict) -> RunConfig:
     """Rebuild a :class:`RunConfig` from :func:`config_to_dict` output (or hand-written JSON)."""
+    from numerics._checks import InputError, check_instance
+
+    check_instance("d", d, dict, "a dict (from config_to_dict or JSON)")
+    if not isinstance(d.get("task"), dict):
+        raise InputError(f"d must hold a 'task' dict, got {d.get('task')!r:.80}")
     d = dict(d)
     task = dict(d.pop("task"))
     kind = task.get("kind")
@@ -120,6 +148,17 @@ def config_from_dict(d: dict) -> RunConfig:
 
 def select_device(device: str | None = "auto") -> torch.device:
     """CUDA when available and ``device`` is "auto"/None, else the named device."""
+    from numerics._checks import InputError, check_instance
+
+    if device is not None:
+        check_instance("device", device, (str, torch.device), '"auto", "cpu", "cuda", "cuda:K" '
+                       "or a torch.device")
+        if not (isinstance(device, str) and device == "auto"):
+            try:
+                torch.device(device)
+            except (RuntimeError, ValueError) as e:
+                raise InputError(f"device must be \"auto\", \"cpu\", \"cuda\" or "
+                                 f"\"cuda:K\", got {device!r} ({e})"[:300]) from None
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dev = torch.device(device)
@@ -130,6 +169,10 @@ def select_device(device: str | None = "auto") -> torch.device:
 
 def make_optimizer(model: torch.nn.Module, optim: OptimConfig):
     """AdamW with the S4 parameter groups and a (warm-up +) cosine schedule over ``steps``."""
+    from numerics._checks import check_instance
+
+    check_instance("model", model, torch.nn.Module, "a torch.nn.Module")
+    check_instance("optim", optim, OptimConfig)
     ssm = ssm_parameters(model)
     ssm_ids = {id(p) for p in ssm}
     rest = [p for p in model.parameters() if p.requires_grad and id(p) not in ssm_ids]

@@ -219,6 +219,12 @@ class UCRClassifier(nn.Module):
 
     def __init__(self, mcfg: ModelConfig, rng: np.random.Generator, dtype=torch.float32,
                  channel_lambda=None, L: int | None = None):
+        from numerics._checks import check_instance, check_int, check_rng
+
+        check_instance("mcfg", mcfg, ModelConfig)
+        check_rng("rng", rng, allow_none=False)
+        if L is not None or channel_lambda is not None:
+            L = check_int("L", L, 1)
         super().__init__()
         if mcfg.pool != "none":
             mcfg = dataclasses.replace(mcfg, pool="none")
@@ -253,9 +259,12 @@ class UCRTask:
     dataset: str = "GunPoint"
 
     def __post_init__(self):
-        if self.dataset not in UCR_DATASETS and not (UCR_DIR / f"{self.dataset}.npz").exists():
-            from numerics._checks import InputError
+        from numerics._checks import InputError, check_instance
 
+        check_instance("dataset", self.dataset, str, f"one of {UCR_DATASETS} (a str)")
+        if self.dataset not in UCR_DATASETS and (
+            len(self.dataset) > 200 or not (UCR_DIR / f"{self.dataset}.npz").exists()
+        ):
             raise InputError(f"dataset must be one of {UCR_DATASETS}, got {self.dataset!r}")
 
     def model_config(self, base: ModelConfig) -> ModelConfig:
@@ -387,6 +396,9 @@ def run_references(datasets, out_dir, seeds: int = 5, progress: bool = True) -> 
     single-threaded, on the standardized inputs of :func:`load_ucr` (aeon layout (n, C, L));
     DTW receives unequal-length series as a list of (C, L_i) arrays.
     """
+    from numerics._checks import check_int
+
+    seeds = check_int("seeds", seeds, 1)
     from aeon.classification.convolution_based import MiniRocketClassifier
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
     from tqdm.auto import tqdm
@@ -424,21 +436,32 @@ def run_references(datasets, out_dir, seeds: int = 5, progress: bool = True) -> 
 
 
 def t_interval(x) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of the mean (scipy.stats.t); (m, m, m) for one value."""
+    """Mean and 95% Student-t interval of the mean (scipy.stats.t); (m, m, m) for one value.
+
+    x: real, finite, non-empty (any shape, flattened). Computed at unit scale (x divided by a
+    power of two, the result multiplied back); an interval beyond float64 is refused."""
     from scipy import stats
 
-    x = np.asarray(x, dtype=np.float64)
+    from numerics._checks import check_finite_result, check_real_array, scale_of
+
+    x = check_real_array("x", x).reshape(-1)
+    s = scale_of(x)
+    x = x / s
     m = float(x.mean())
     if x.size < 2:
-        return m, m, m
+        return m * s, m * s, m * s
     half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return m, m - half, m + half
+    with np.errstate(over="ignore"):
+        out = (m * s, (m - half) * s, (m + half) * s)
+    return check_finite_result(out, "x", "the t interval")
 
 
 def summarize_ucr(run_dir) -> dict:
     """Rows (dataset, init) from every JSON in ``run_dir``: accuracy mean + 95% CI over seeds,
     and the paired (same seed) difference to the S4D default with its 95% CI."""
-    run_dir = Path(run_dir)
+    from numerics._checks import check_path
+
+    run_dir = check_path("run_dir", run_dir)
     acc: dict[tuple[str, str], dict[int, float]] = {}
     secs: dict[tuple[str, str], list[float]] = {}
     for p in sorted(run_dir.glob("*.json")):
@@ -484,6 +507,11 @@ _CSV_COLUMNS = ("dataset", "init", "n_seeds", "accuracy_mean", "ci_low", "ci_hig
 
 def write_ucr_summary(run_dir, out_dir, extra: dict | None = None) -> dict:
     """Write ``out_dir/summary.csv`` (one row per dataset × init name) and ``summary.json``."""
+    from numerics._checks import check_instance, check_path
+
+    check_path("out_dir", out_dir)
+    if extra is not None:
+        check_instance("extra", extra, dict)
     s = summarize_ucr(run_dir)
     s.update(extra or {})
     buf = io.StringIO()
@@ -569,6 +597,12 @@ def markdown_table(summary: dict) -> str:
     """README table: one row per dataset, one column per init / reference, "mean ± half CI"
     (half-width of the 95% interval; n seeds in the header), the paired difference to the S4D
     default in brackets where the 95% interval excludes 0."""
+    from numerics._checks import InputError, check_instance
+
+    check_instance("summary", summary, dict, "a dict from summarize_ucr")
+    if not isinstance(summary.get("rows"), list):
+        raise InputError(f"summary must hold a 'rows' list (from summarize_ucr), got "
+                         f"{summary.get('rows')!r:.80}")
     rows = summary["rows"]
     cols = [c for c in list(UCR_INITS) + list(REFERENCES) if any(r["init"] == c for r in rows)]
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
