@@ -239,12 +239,13 @@ def sampled_features(w, B=None, *, dt, L) -> np.ndarray:
     q = np.arange(nq, dtype=np.float64) * K
     s_ = np.arange(K, dtype=np.float64)
     Phi = np.empty((w.size, nq * K))
-    for j in range(0, w.size, 16):
-        z = (w[j : j + 16] * dt)[:, None]  # (blk, 1)
-        outer = (B[j : j + 16, None] * np.exp(z * q))[:, :, None]  # (blk, nq, 1)
-        inner = np.exp(z * s_)[:, None, :]  # (blk, 1, K)
-        Phi[j : j + 16] = (outer * inner).real.reshape(z.shape[0], nq * K)  # (blk, nq*K)
-    return Phi[:, :L]
+    with np.errstate(over="ignore", invalid="ignore"):  # an extreme Δ is refused below
+        for j in range(0, w.size, 16):
+            z = (w[j : j + 16] * dt)[:, None]  # (blk, 1)
+            outer = (B[j : j + 16, None] * np.exp(z * q))[:, :, None]  # (blk, nq, 1)
+            inner = np.exp(z * s_)[:, None, :]  # (blk, 1, K)
+            Phi[j : j + 16] = (outer * inner).real.reshape(z.shape[0], nq * K)  # (blk, nq*K)
+    return check_finite_result(Phi[:, :L], "dt (with w)", "Re(B e^{w kΔ})")
 
 
 def gram_matrix_discrete(w, B=None, *, dt, L, r=None) -> np.ndarray:
@@ -749,8 +750,13 @@ def gd_iteration_bounds(kappa: float, tol: float, beta: float = 1.0) -> tuple[fl
     if kappa == 1:
         return 0.0, 1.0
     rate = -math.log1p(-1.0 / kappa)
-    lower = max(math.log(beta / tol), 0.0) / rate if beta > 0 else 0.0
-    return lower, float(math.ceil(math.log(1.0 / tol) / rate))
+    # logs of the ratios (not ratios of values): tol = 5e-324 makes 1/tol overflow
+    lower = max(math.log(beta) - math.log(tol), 0.0) / rate if beta > 0 else 0.0
+    upper = -math.log(tol) / rate
+    if not math.isfinite(upper):
+        raise InputError(f"kappa = {kappa!r} with tol = {tol!r}: the iteration count overflows "
+                         "float64 (κ ln(1/tol) > 1.8e308)")
+    return lower, float(math.ceil(upper))
 
 
 # ---------------------------------------------------------------- tradeoff, SPEC §4.4

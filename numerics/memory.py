@@ -18,6 +18,7 @@ readout c is a (ridge) least-squares problem in kernel space (:func:`copy_first_
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -229,6 +230,9 @@ def _ridge_solve_unit(Phi: np.ndarray, target: np.ndarray, ridge: float) -> np.n
         theta, *_ = scipy.linalg.lstsq(Phi, target, cond=cond, lapack_driver="gelsy")
         return theta
     lam = ridge * float(np.einsum("ij,ij->", Phi, Phi)) / n
+    if not math.isfinite(lam):
+        raise InputError(f"ridge = {ridge!r} makes the ridge λ = ridge·‖Φ‖²/n overflow float64; "
+                         "use a ridge below about 1e300")
     G = Phi.T @ Phi  # (2m, 2m)
     G[np.diag_indices_from(G)] += lam
     return scipy.linalg.solve(G, Phi.T @ target, assume_a="pos")
