@@ -468,8 +468,13 @@ def summarize_ucr(run_dir) -> dict:
         r = json.loads(p.read_text())
         if "method" in r:  # a reference
             key, seed = (r["dataset"], r["method"]), r["seed"]
-        else:
+        elif "config" in r and "metrics" in r:
             key, seed = (r["config"]["task"]["dataset"], _label(r["config"])), r["config"]["seed"]
+        else:
+            from numerics._checks import InputError
+
+            raise InputError(f"run_dir = {str(run_dir)!r} holds {p.name}, which is neither a UCR "
+                             "run nor a reference result; keep only result files there")
         acc.setdefault(key, {})[seed] = r["metrics"]["accuracy"]
         secs.setdefault(key, []).append(r["seconds"])
     order = list(UCR_INITS) + list(REFERENCES)
