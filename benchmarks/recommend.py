@@ -25,6 +25,7 @@ import scipy.signal
 from _timing import peak_rss_bytes, run_case_subprocess
 
 import numerics as nm
+from figures._oracles import simulate_stationary
 
 
 def ar1_data(rng, n, L, phi):
@@ -34,10 +35,8 @@ def ar1_data(rng, n, L, phi):
 
 
 def gaussian_from_r(rng, r, n):
-    c = np.concatenate([r, r[-2:0:-1]])
-    lam = np.clip(np.fft.fft(c).real, 0, None)
-    z = rng.standard_normal((n, c.size)) + 1j * rng.standard_normal((n, c.size))
-    return np.fft.fft(np.sqrt(lam / c.size) * z, axis=1).real[:, : r.size, None]
+    """Exact Gaussian draws with autocorrelation r (figures/_oracles.py, Davies–Harte), (n, L, 1)."""
+    return simulate_stationary(np.asarray(r, dtype=float), n, rng)[..., None]
 
 
 CASES = {

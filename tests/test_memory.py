@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
+from _classes import SPEC_CLASSES
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -251,15 +252,7 @@ def test_copy_first_token_fit_rejects_bad_input(kwargs, match):
 
 # ------------------------------------------------------------------ Result 3.2 (stability)
 
-_CLASSES = [
-    ("white", {}),
-    ("ar1", {"phi": 0.9}),
-    ("power_law", {"alpha": 1.5}),
-    ("power_law", {"alpha": 1.0}),
-    ("power_law", {"alpha": 0.5}),
-    ("constant", {}),
-    ("periodic", {"period": 16.0}),
-]
+_CLASSES = SPEC_CLASSES
 #: Result 3.2 band: fitted log-log slope of E[y_L^2] against L under the rule
 _SLOPE_MAX = 0.2
 

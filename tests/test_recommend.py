@@ -17,6 +17,7 @@ import pytest
 import scipy.signal
 
 import numerics as nm
+from figures._oracles import simulate_stationary
 from figures.cli import main
 from numerics._checks import InputError, InputTypeError
 
@@ -30,17 +31,11 @@ def ar1_data(rng, n, L, phi, H=1):
     return y
 
 
-def gaussian_from_r(rng, r, n, H=1):
-    """Exact stationary Gaussian sequences with autocorrelation r (circulant embedding of size
-    2L-2; needs a nonnegative embedding, true for convex decreasing r). float64 (n, L, H)."""
-    L = len(r)
-    c = np.concatenate([r, r[-2:0:-1]])
-    lam = np.fft.fft(c).real
-    assert lam.min() > -1e-9 * lam.max()
-    M = len(c)
-    z = rng.standard_normal((n, M, H)) + 1j * rng.standard_normal((n, M, H))
-    y = np.fft.fft(np.sqrt(np.clip(lam, 0, None) / M)[None, :, None] * z, axis=1)
-    return y.real[:, :L]
+def gaussian_from_r(rng, r, n):
+    """Exact stationary Gaussian sequences with autocorrelation r: the Davies–Harte oracle of
+    figures/_oracles.py (needs a nonnegative embedding, true for convex decreasing r).
+    float64 (n, L, 1)."""
+    return simulate_stationary(np.asarray(r, dtype=float), n, rng)[..., None]
 
 
 def periodic_plus_noise(rng, n, L, P):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from _classes import SPEC_CLASSES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,15 +13,7 @@ import numerics as nm
 import theory.memory as tm
 import theory.timescale
 
-MODELS = [
-    ("white", {}),
-    ("ar1", {"phi": 0.9}),
-    ("power_law", {"alpha": 1.5}),
-    ("power_law", {"alpha": 1.0}),
-    ("power_law", {"alpha": 0.5}),
-    ("constant", {}),
-    ("periodic", {"period": 16.0}),
-]
+MODELS = SPEC_CLASSES
 DECORRELATED = [m for m in MODELS if m[0] not in ("constant", "periodic")]
 CORRELATED = [m for m in MODELS if m[0] in ("constant", "periodic")]
 
