@@ -55,7 +55,9 @@ def expm1_over_z(z) -> np.ndarray:
     r"""$(e^z - 1)/z$ for complex z, accurate as $|z| \to 0$ and exactly 1 at z = 0.
 
     SPEC §1.1. Uses $e^{x+iy}-1 = \mathrm{expm1}(x)\cos y - 2\sin^2(y/2) + i e^x \sin y$,
-    which has no cancellation for Re z <= 0, then divides by z (no 0/0: z = 0 maps to 1).
+    which has no cancellation for Re z <= 0, then divides by z (no 0/0: z = 0 maps to 1); for
+    0 < |z| < 1e-8, $1 + z/2 + z^2/6$. The torch twin :func:`numerics.torch_kernel.expm1_over_z`
+    takes a wider Taylor branch on purpose (its docstring says why); a test pins the two together.
     Shapes: any (empty allowed); dtype complex128. Raises ``InputError`` where the value
     overflows float64 (Re z ≳ 709).
     """

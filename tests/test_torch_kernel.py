@@ -129,13 +129,6 @@ def test_zero_mode_is_exact_and_finite():
 # ----------------------------------------------------------------------------- discretization
 
 
-def test_expm1_over_z_matches_numpy_and_is_one_at_zero():
-    z = np.array([0, 1e-12, 1e-9j, -1e-5 + 3e-5j, 5e-5, -0.3 + 2j, -3 - 40j, 1e-4, 1.01e-4j])
-    out = tk.expm1_over_z(torch.tensor(z))
-    np.testing.assert_allclose(out.numpy(), numerics.expm1_over_z(z), rtol=1e-15, atol=0)
-    assert out[0].item() == 1.0
-
-
 def test_expm1_over_z_gradient_finite_at_zero():
     """d/dz (e^z - 1)/z = 1/2 at z = 0; torch's conjugate-Wirtinger grad of Re f is conj(f')."""
     z = torch.zeros(1, dtype=torch.complex128, requires_grad=True)
@@ -258,24 +251,6 @@ def test_causal_conv_gradcheck(rng):
     k = torch.tensor(rng.standard_normal((2, 9)), requires_grad=True)
     x = torch.tensor(rng.standard_normal((2, 9)), requires_grad=True)
     assert torch.autograd.gradcheck(tk.causal_conv, (k, x))
-
-
-def test_fast_len_is_smooth_and_minimal():
-    for n in range(1, 400):
-        m = tk._fast_len(n)
-        r = m
-        for p in (2, 3, 5):
-            while r % p == 0:
-                r //= p
-        assert r == 1 and m >= n
-        assert all(_not_smooth(q) for q in range(n, m))
-
-
-def _not_smooth(q):
-    for p in (2, 3, 5):
-        while q % p == 0:
-            q //= p
-    return q != 1
 
 
 def test_kernel_then_conv_equals_recurrence(rng):
