@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import (
-    MAX_L_FFT,
     MAX_N_DENSE,
     InputError,
     check_bool,
     check_finite_result,
     check_int,
+    check_L,
     check_real_scalar,
     check_rng,
 )
@@ -56,10 +56,8 @@ class SSMInit:
         return (self.w, self.B)[i]
 
 
-def _check_N(N, name: str = "N", maximum: int = MAX_L_FFT) -> int:
-    """Mode count / channel count: an integer in [1, maximum] (contract of numerics._checks)."""
-    return check_int(name, N, 1, maximum, cap_reason="the documented cap MAX_L_FFT"
-                     if maximum == MAX_L_FFT else "the documented dense cap MAX_N_DENSE")
+#: why N <= MAX_N_DENSE where an N x N HiPPO matrix is formed (message of check_int)
+N_DENSE_CAP = "the dense cap MAX_N_DENSE (N x N matrices)"
 
 
 def _check_real(real) -> float:
@@ -72,7 +70,7 @@ def _ones(N: int) -> np.ndarray:
 
 def s4d_lin(N: int, real: float = -0.5) -> SSMInit:
     r"""S4D-Lin: $w_n = -\tfrac12 + i\pi n$, $B_n = 1$, n = 0..N-1 (SPEC §5)."""
-    N = _check_N(N)
+    N = check_L(N, name="N")
     real = _check_real(real)
     n = np.arange(N)
     return SSMInit(real + 1j * np.pi * n, _ones(N))
@@ -80,7 +78,7 @@ def s4d_lin(N: int, real: float = -0.5) -> SSMInit:
 
 def s4d_inv(N: int, real: float = -0.5) -> SSMInit:
     r"""S4D-Inv: $w_n = -\tfrac12 + i\frac{N}{\pi}\left(\frac{N}{2n+1} - 1\right)$, $B_n = 1$ (SPEC §5)."""
-    N = _check_N(N)
+    N = check_L(N, name="N")
     real = _check_real(real)
     n = np.arange(N)
     return SSMInit(real + 1j * (N / np.pi) * (N / (2 * n + 1) - 1), _ones(N))
@@ -88,7 +86,7 @@ def s4d_inv(N: int, real: float = -0.5) -> SSMInit:
 
 def s4d_real(N: int) -> SSMInit:
     r"""S4D-Real: $w_n = -(n+1)$, $B_n = 1$ (SPEC §5)."""
-    N = _check_N(N)
+    N = check_L(N, name="N")
     return SSMInit(-(np.arange(N) + 1.0) + 0j, _ones(N))
 
 
@@ -103,7 +101,7 @@ def hippo_legs(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     $A_{nk} = -\sqrt{2n+1}\sqrt{2k+1}$ for n > k, $-(n+1)$ for n = k, 0 above;
     $B_n = \sqrt{2n+1}$; $P_n = \sqrt{n+1/2}$ (so $A + PP^\top$ is normal: $-I/2$ + skew).
     """
-    N = _check_N(N, maximum=MAX_N_DENSE)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     q = np.sqrt(2.0 * np.arange(N) + 1.0)
     A = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
     return A, q.copy(), np.sqrt(np.arange(N) + 0.5)
@@ -127,7 +125,7 @@ def s4d_legs(N: int, b_scale: float = 0.5, *, return_eigenvectors: bool = False)
     default (the S4 reference code uses ``b_scale=1``). With ``return_eigenvectors`` also
     returns V (N, N) complex so that a readout C in the HiPPO basis maps to ``C @ V``.
     """
-    N = _check_N(N, maximum=MAX_N_DENSE)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     b_scale = check_real_scalar("b_scale", b_scale)
     return_eigenvectors = check_bool("return_eigenvectors", return_eigenvectors)
     A, B, P = hippo_legs(N)
@@ -155,7 +153,7 @@ def lru_ring(
     (so ``zoh(w, 1.0)[0] == λ``); B = 1. Requires 0 <= r_min < r_max <= 1.
     """
     rng = check_rng("rng", rng, allow_none=False)
-    N = _check_N(N)
+    N = check_L(N, name="N")
     r_min = check_real_scalar("r_min", r_min, minimum=0.0)
     r_max = check_real_scalar("r_max", r_max, maximum=1.0)
     if not r_min < r_max:
@@ -173,7 +171,7 @@ def zero_real(N: int, spacing: float = np.pi, offset: float = 0.0) -> SSMInit:
     Pair it with the data-driven Δ of SPEC Result 2.2. With ``spacing = π/(N Δ)`` the
     discrete phases $b_n\Delta$ cover [0, π) (SPEC Check 3.3).
     """
-    N = _check_N(N)
+    N = check_L(N, name="N")
     spacing = check_real_scalar("spacing", spacing, minimum=0.0, strict_min=True)
     offset = check_real_scalar("offset", offset)
     if not np.isfinite(offset + spacing * (N - 1)):
@@ -189,7 +187,7 @@ def log_uniform_dt(
 ) -> np.ndarray:
     r"""Δ per channel, log-uniform in [dt_min, dt_max] (S4D default, SPEC §5); shape (H,)."""
     rng = check_rng("rng", rng, allow_none=False)
-    H = _check_N(H, "H")
+    H = check_L(H, name="H")
     dt_min = check_real_scalar("dt_min", dt_min, minimum=0.0, strict_min=True)
     dt_max = check_real_scalar("dt_max", dt_max, minimum=0.0, strict_min=True)
     if not dt_min <= dt_max:

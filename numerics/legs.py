@@ -23,7 +23,7 @@ from ._checks import (
     check_real_array,
     check_real_scalar,
 )
-from .init import hippo_legs, legs_normal_part, s4d_legs
+from .init import N_DENSE_CAP, hippo_legs, legs_normal_part, s4d_legs
 from .ssm import ssm_kernel
 
 __all__ = [
@@ -37,16 +37,12 @@ __all__ = [
 
 def legs_readout(N: int, C0=(1.0, 0.5, -0.3)) -> np.ndarray:
     """A readout supported on the first ``len(C0)`` HiPPO coordinates, shape (N,) float64."""
-    N = _check_N(N)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     C0 = check_real_array("C0", C0, ndim=1)
     C = np.zeros(N)
     k = min(N, len(C0))
     C[:k] = np.asarray(C0, dtype=float)[:k]
     return C
-
-
-def _check_N(N) -> int:
-    return check_int("N", N, 1, MAX_N_DENSE, cap_reason="the dense cap MAX_N_DENSE (N x N matrices)")
 
 
 def _check_C(C, N: int) -> np.ndarray:
@@ -59,7 +55,7 @@ def hippo_legs_kernel(N: int, C, dt: float, L: int) -> np.ndarray:
     $\bar A = e^{\Delta A}$ (scipy.linalg.expm), $\bar B = A^{-1}(\bar A - I)B$; dense
     recurrence of L mat-vecs. Returns float64 (L,).
     """
-    N = _check_N(N)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     C = _check_C(C, N)
     dt = check_real_scalar("dt", dt, minimum=0.0, strict_min=True)
     L = check_L(L)
@@ -80,7 +76,7 @@ def s4d_legs_kernel(N: int, C, dt: float, L: int, b_scale: float = 0.5) -> np.nd
 
     SPEC Result 5.1; ``b_scale=0.5`` is the theoretical factor, 1.0 the S4 code's. (L,) float64.
     """
-    N = _check_N(N)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     C = _check_C(C, N)
     b_scale = check_real_scalar("b_scale", b_scale)
     init, V = s4d_legs(N, b_scale=b_scale, return_eigenvectors=True)
@@ -90,7 +86,7 @@ def s4d_legs_kernel(N: int, C, dt: float, L: int, b_scale: float = 0.5) -> np.nd
 
 def legs_transfer_error(N: int, C, s=(0.5 + 1j, 1.0, 2.0 + 3.0j), b_scale: float = 0.5) -> float:
     r"""$\max_s |C(sI-S)^{-1} b B - C(sI-A)^{-1}B| / \max_s |C(sI-A)^{-1}B|$ (SPEC Result 5.1)."""
-    N = _check_N(N)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     C = _check_C(C, N)
     s = check_complex_array("s", s, ndim=1)
     b_scale = check_real_scalar("b_scale", b_scale)
@@ -116,7 +112,7 @@ def legs_basis_error(N: int, t: float = 1.0, b_scale: float = 0.5) -> float:
 
     SPEC Result 5.1's negative control: this does not fall with N.
     """
-    N = _check_N(N)
+    N = check_int("N", N, 1, MAX_N_DENSE, cap_reason=N_DENSE_CAP)
     t = check_real_scalar("t", t, minimum=0.0)
     b_scale = check_real_scalar("b_scale", b_scale)
     A, B, P = hippo_legs(N)
