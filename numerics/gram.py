@@ -82,7 +82,7 @@ from ._checks import (
 )
 from ._checks import broadcast as broadcast
 from .autocorrelation import toeplitz_matvec
-from .ssm import _expm1_over_z
+from .ssm import _expm1_over_z, _vandermonde_real
 
 __all__ = [
     # Gram matrices, SPEC §4.1 / Result 4.2
@@ -230,22 +230,14 @@ def sampled_features(w, B=None, *, dt, L) -> np.ndarray:
     r"""Sampled features $\Phi_{jk} = \mathrm{Re}(B_j e^{w_j k\Delta})$, k = 0..L-1 (SPEC §4.1).
 
     Args: w complex (m,), Re w <= 0; B complex (m,) or None; dt > 0; L >= 1.
-    Returns: float64 (m, L). Built in row blocks (no complex (m, L) temporary at once).
+    Returns: float64 (m, L). Each row is the Vandermonde core of :func:`numerics.ssm_kernel`
+    (:func:`numerics.ssm._vandermonde_real`) for one mode with coefficient B_j and log w̄ = w_jΔ:
+    no complex (m, L) temporary, and no ZOH factor (so Δw = 2πik, where B̄ = 0, is exact).
     """
     w, B, dt, L = _check_wB_dt_L(w, B, dt, L)
-    # k = q·K + s: e^{z k} = e^{zK q} e^{z s} — two small exp tables and one product per entry
-    K = max(1, int(math.isqrt(L)))
-    nq = -(-L // K)
-    q = np.arange(nq, dtype=np.float64) * K
-    s_ = np.arange(K, dtype=np.float64)
-    Phi = np.empty((w.size, nq * K))
-    with np.errstate(over="ignore", invalid="ignore"):  # an extreme Δ is refused below
-        for j in range(0, w.size, 16):
-            z = (w[j : j + 16] * dt)[:, None]  # (blk, 1)
-            outer = (B[j : j + 16, None] * np.exp(z * q))[:, :, None]  # (blk, nq, 1)
-            inner = np.exp(z * s_)[:, None, :]  # (blk, 1, K)
-            Phi[j : j + 16] = (outer * inner).real.reshape(z.shape[0], nq * K)  # (blk, nq*K)
-    return check_finite_result(Phi[:, :L], "dt (with w)", "Re(B e^{w kΔ})")
+    with np.errstate(all="ignore"):  # an extreme Δ is refused below
+        Phi = _vandermonde_real(B[:, None], dt * w[:, None], L)  # (m, L)
+    return check_finite_result(Phi, "dt (with w)", "Re(B e^{w kΔ})")
 
 
 def gram_matrix_discrete(w, B=None, *, dt, L, r=None) -> np.ndarray:

@@ -202,12 +202,25 @@ def _kernel(w, B, c, dt, L, method, conj_pairs) -> np.ndarray:
     coef = c * B_factor * B  # (..., N)
     if conj_pairs:
         coef = 2.0 * coef
-    logw = _log_w_bar(w, dt, method)  # (..., N)
-    lead = w.shape[:-1]
+    return _vandermonde_real(coef, _log_w_bar(w, dt, method), L)
+
+
+def _vandermonde_real(coef: np.ndarray, z: np.ndarray, L: int) -> np.ndarray:
+    r"""$\mathrm{Re}\sum_n \mathrm{coef}_n e^{k z_n}$, k = 0..L-1: the core of :func:`ssm_kernel`.
+
+    Internal (trusts its inputs; callers validate and check the result is finite): ``coef``,
+    ``z`` complex (..., N) broadcast together, L >= 1; returns float64 (..., L). With
+    z = log w̄ and coef = c·B̄ it is the SSM kernel (SPEC §1.2); with N = 1 per row, coef = B and
+    z = Δw it is the sampled feature Re(B e^{w kΔ}) of ``numerics.gram.sampled_features``. The
+    lag is split as k = i + C·j (C = ⌈√L⌉): one batched real product of an (..., J, 2N) and an
+    (..., 2N, C) factor, time O(N·L), memory O(N·√L + L) per row.
+    """
+    coef, z = np.broadcast_arrays(coef, z)
+    lead = z.shape[:-1]
     C = math.isqrt(L - 1) + 1  # k = i + C·j, C = ceil(sqrt(L))
     J = -(-L // C)  # C·J >= L
-    P = coef[..., None] * np.exp(logw[..., None] * np.arange(C))  # (..., N, C)
-    Q = np.exp(logw[..., None] * (C * np.arange(J, dtype=np.float64)))  # (..., N, J)
+    P = coef[..., None] * np.exp(z[..., None] * np.arange(C))  # (..., N, C)
+    Q = np.exp(z[..., None] * (C * np.arange(J, dtype=np.float64)))  # (..., N, J)
     # Re(Pᵀ Q) = Re Pᵀ Re Q − Im Pᵀ Im Q: one real product with inner size 2N
     P2 = np.concatenate([P.real, -P.imag], axis=-2)  # (..., 2N, C)
     Q2 = np.concatenate([Q.real, Q.imag], axis=-2)  # (..., 2N, J)
