@@ -301,10 +301,12 @@ class LambdaMaxEstimate:
     whittle_se: float | None = None
 
 
-def _check_window(window, max_lag):
-    from .._checks import check_choice, check_int
+def _check_window(window, max_lag, windows=WINDOWS):
+    """(window, max_lag): ``window`` one of ``windows``; max_lag None or an integer >= 1 that
+    needs a lag window (refused with window 'none')."""
+    from .._checks import check_choice
 
-    window = check_choice("window", window, WINDOWS)
+    window = check_choice("window", window, windows)
     if max_lag is None:
         return window, None
     max_lag = check_int("max_lag", max_lag, 1)

@@ -28,15 +28,13 @@ Each export reproduces ``ssm_kernel(w, B, c, Δ, L)`` of the recommended paramet
 from __future__ import annotations
 
 import io
-import json
-import math
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .._checks import InputError
+from .._io import atomic_write_many, json_dumps
 from ..ssm import zoh
 
 __all__ = ["s4d_convention", "mamba_convention", "lru_convention", "write_recommendation",
@@ -122,20 +120,6 @@ def lru_convention(rec) -> dict:
     }
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def resolve_out(out) -> tuple[Path, Path]:
     r"""(json path, npz path) for ``--out``: ``DIR/`` or an existing directory writes
     ``DIR/ssm_init.json`` + ``.npz``; ``FILE`` / ``FILE.json`` / ``FILE.npz`` writes FILE.json +
@@ -167,32 +151,18 @@ def resolve_out(out) -> tuple[Path, Path]:
 
 
 def write_recommendation(rec, out) -> tuple[Path, Path]:
-    """Write ``<out>.json`` and ``<out>.npz`` atomically (both or neither), mode by the umask.
-    ``out`` as in :func:`resolve_out`. Returns (json path, npz path)."""
+    """Write ``<out>.json`` and ``<out>.npz`` atomically (both or neither), mode by the umask
+    (:func:`numerics._io.atomic_write_many`); the JSON follows the package's one rule, a
+    non-finite number is written as ``null`` (:func:`numerics._io.json_clean`). ``out`` as in
+    :func:`resolve_out`. Returns (json path, npz path)."""
     _check_rec(rec)
     if not isinstance(out, (str, os.PathLike)):
         from .._checks import InputTypeError
 
         raise InputTypeError(f"out must be a path (str or Path), got {type(out).__name__}")
     pj, pz = resolve_out(out)
-    pj.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_jsonable(rec.to_dict()), indent=2, allow_nan=False) + "\n"
+    text = json_dumps(rec.to_dict(), sort_keys=False)  # non-finite -> null (numerics._io)
     buf = io.BytesIO()
     np.savez(buf, **rec.flat_arrays())
-    umask = os.umask(0)
-    os.umask(umask)
-    tmps = []
-    try:
-        for path, data in ((pj, text.encode()), (pz, buf.getvalue())):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            tmps.append(tmp)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmps[0], pj)
-        os.replace(tmps[1], pz)
-    finally:
-        for t in tmps:
-            if os.path.exists(t):
-                os.unlink(t)
+    atomic_write_many({pj: text.encode(), pz: buf.getvalue()})
     return pj, pz

@@ -15,9 +15,7 @@ import numpy as np
 from scipy.stats import linregress
 
 from .._checks import (
-    InputError,
     check_autocorrelation,
-    check_choice,
     check_elements,
     check_int,
     check_L,
@@ -25,6 +23,7 @@ from .._checks import (
     check_real_scalar,
 )
 from ..autocorrelation import estimate_autocorrelation, lag_window, toeplitz_lambda_max
+from .estimate import _check_window
 
 __all__ = ["GROWTH_SHORT", "GROWTH_STRONG", "NOISE_SIGMAS", "lambda_max_growth_exponent",
            "classify_growth", "NoiseFloor", "noise_floor_lambda_max"]
@@ -34,16 +33,6 @@ GROWTH_STRONG = 0.85
 NOISE_SIGMAS = 3.0
 NOISE_FLOOR_MAX_SAMPLES = 1 << 24
 _WINDOWS = ("parzen", "bartlett", "none")
-
-
-def _check_window(window, max_lag):
-    window = check_choice("window", window, _WINDOWS)
-    if max_lag is None:
-        return None, None
-    max_lag = check_int("max_lag", max_lag, 1)
-    if window == "none":
-        raise InputError(f"max_lag = {max_lag!r} needs a lag window; window is 'none'")
-    return window, int(max_lag)
 
 
 def _windowed_lambda(r, window, max_lag):
@@ -159,7 +148,8 @@ def noise_floor_lambda_max(
     seed = check_int("seed", seed, 0, 2**63 - 1)
     L_data = L if L_data is None else check_int("L_data", L_data, L)
     check_elements("n_seq * L_data (simulated per draw)", n_seq * L_data)
-    win, M = _check_window(window, max_lag)
+    win, M = _check_window(window, max_lag, _WINDOWS)
+    win = None if M is None else win  # no lag cut: the full-lag estimate, no window
     draws = max(2, min(draws, NOISE_FLOOR_MAX_SAMPLES // (n_seq * L_data)))
     rng = np.random.default_rng(seed)
     block = max(1, (1 << 20) // L_data)  # sequences per simulated block (~8 MB)

@@ -7,7 +7,6 @@ channel axis much longer than the time axis — gives a ``UserWarning`` naming `
 
 from __future__ import annotations
 
-import io
 import warnings
 from pathlib import Path
 
@@ -131,25 +130,44 @@ def _is_number(v: str) -> bool:
         return False
 
 
+def _first_lines(p: Path, n: int) -> list[tuple[int, str]]:
+    """The first ``n`` non-blank lines of ``p`` as (line index, text); reads no further."""
+    out = []
+    with open(p) as f:
+        for i, ln in enumerate(f):
+            if ln.strip():
+                out.append((i, ln))
+                if len(out) == n:
+                    break
+    return out
+
+
 def _read_csv(p: Path) -> np.ndarray:
-    text = p.read_text()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    """One sequence from a .csv (rows = time steps): the header and date-column checks read the
+    first two non-blank lines; ``np.loadtxt`` parses the numbers from the file itself (a second
+    pass without blank lines only if that fails, for its error message or lines of spaces)."""
+    lines = _first_lines(p, 2)
     if not lines:
         raise InputError(f"{p}: empty .csv file")
-    skip = 0 if all(_is_number(v) for v in lines[0].split(",")) else 1
+    skip = 0 if all(_is_number(v) for v in lines[0][1].split(",")) else 1
     if len(lines) <= skip:
         raise InputError(f"{p}: .csv has a header but no rows of numbers")
-    row = lines[skip].split(",")
+    first, row = lines[skip][0], lines[skip][1].split(",")
     if len(row) > 1 and not _is_number(row[0]) and all(_is_number(v) for v in row[1:]):
         raise InputError(
             f"{p}: the first column is not numeric (e.g. {row[0].strip()!r}: a date or index "
             "column?); drop it, e.g. with pandas: pd.read_csv(path, index_col=0)"
             ".to_csv(path_out, index=False)")
     try:
-        a = np.loadtxt(io.StringIO("\n".join(lines[skip:])), delimiter=",", ndmin=1)
-    except ValueError as e:
-        raise InputError(f"{p}: cannot parse .csv as numbers ({e})") from None
-    return a
+        return np.loadtxt(p, delimiter=",", skiprows=first, ndmin=1)
+    except ValueError:
+        pass  # perhaps lines of blanks only, which np.loadtxt does not skip: parse without them
+    with open(p) as f:
+        try:
+            return np.loadtxt((ln for ln in f if ln.strip()), delimiter=",", skiprows=skip,
+                              ndmin=1)
+        except ValueError as e:
+            raise InputError(f"{p}: cannot parse .csv as numbers ({e})") from None
 
 
 def _read_pt(p: Path) -> np.ndarray:
