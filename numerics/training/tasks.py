@@ -16,9 +16,24 @@ import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
+
+from numerics._checks import (
+    MAX_ELEMENTS,
+    MAX_L_DENSE,
+    MAX_L_FFT,
+    InputError,
+    bool_field,
+    check_fields,
+    check_finite_result,
+    check_real_array,
+    choice_field,
+    int_field,
+    real_field,
+)
 
 from .model import ModelConfig
 
@@ -35,6 +50,9 @@ __all__ = [
 ]
 
 DIGITS_PATH = Path(__file__).resolve().parent / "data" / "digits.npz"
+
+#: Field rule of an example count (``n_test``, ``n_train``, an alphabet size): one array's worth.
+_COUNT = int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS")
 
 
 def _fill_layer(base: ModelConfig, L: int, lambda_max: float, **model_fields) -> ModelConfig:
@@ -64,11 +82,8 @@ class CopyingTask:
     n_test: int = 512
 
     def __post_init__(self):
-        from numerics._checks import MAX_ELEMENTS, MAX_L_FFT, InputError, check_fields, int_field
-
         check_fields(self, L=int_field(3, MAX_L_FFT, cap_reason="MAX_L_FFT"), K=int_field(1),
-                     A=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"),
-                     n_test=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"))
+                     A=_COUNT, n_test=_COUNT)
         if self.L < 2 * self.K + 1:
             raise InputError(f"copying needs L >= 2K + 1, got L={self.L}, K={self.K}")
 
@@ -123,10 +138,7 @@ class FirstTokenTask:
     n_test: int = 1024
 
     def __post_init__(self):
-        from numerics._checks import MAX_ELEMENTS, MAX_L_FFT, check_fields, int_field
-
-        check_fields(self, L=int_field(1, MAX_L_FFT, cap_reason="MAX_L_FFT"),
-                     n_test=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"))
+        check_fields(self, L=int_field(1, MAX_L_FFT, cap_reason="MAX_L_FFT"), n_test=_COUNT)
 
     @property
     def lambda_max(self) -> float:
@@ -172,7 +184,6 @@ def digits_lambda_max(X: np.ndarray) -> float:
     variance) and :func:`numerics.toeplitz_lambda_max`; X: (n_seq, L).
     """
     import numerics
-    from numerics._checks import InputError, check_real_array
 
     X = check_real_array("X", X, ndim=2)
     try:
@@ -185,8 +196,41 @@ def digits_lambda_max(X: np.ndarray) -> float:
     return float(getattr(res, "value", res))
 
 
+class _FixedData:
+    """Shared part of the tasks trained on a fixed data set (``arrays()``: X_train (n, L),
+    y_train, X_test, y_test): one scalar input channel, the Δ rule's λ_max from the task (only
+    when the layer uses the rule and none is given), minibatches drawn with replacement from
+    the training set. Subclasses set ``d_output`` and ``pool`` (the model's readout)."""
+
+    d_output: ClassVar[int]
+    pool: ClassVar[str]
+
+    def model_config(self, base: ModelConfig) -> ModelConfig:
+        lam = self.lambda_max if base.layer.uses_rule and base.layer.lambda_max is None else 1.0
+        return _fill_layer(base, self.L, lam, d_input=1, d_output=self.d_output, tokens=False,
+                           pool=self.pool)
+
+    def train_batch(self, n, gen, device):
+        Xtr, ytr, _, _ = _tensors(self, str(device))
+        i = torch.randint(0, Xtr.shape[0], (n,), generator=gen, device=device)
+        return Xtr[i], ytr[i]
+
+
+@lru_cache(maxsize=8)
+def _tensors(task: _FixedData, device: str):
+    """(X_train (n, L, 1) float32, y_train (n,), X_test, y_test) of ``task.arrays()`` on
+    ``device``, cached per task: class labels stay int64, real targets become float32."""
+
+    def f(a):
+        return torch.as_tensor(a, dtype=torch.float32 if a.dtype.kind == "f" else None,
+                               device=device)
+
+    Xtr, ytr, Xte, yte = task.arrays()
+    return f(Xtr)[..., None], f(ytr), f(Xte)[..., None], f(yte)  # X: (n L 1)
+
+
 @dataclass(frozen=True)
-class DigitsTask:
+class DigitsTask(_FixedData):
     r"""Sequential 8×8 digits: length-64 pixel sequences (row-major), 10 classes.
 
     ``permute`` applies one fixed random permutation (seed ``perm_seed``) to every sequence
@@ -196,6 +240,8 @@ class DigitsTask:
     λ_max for the Δ rule is estimated from the training sequences (SPEC §2.4).
     """
 
+    d_output: ClassVar[int] = 10  # classes, read from the mean over the sequence
+    pool: ClassVar[str] = "mean"
     kind: str = "digits"
     permute: bool = False
     perm_seed: int = 0
@@ -205,8 +251,6 @@ class DigitsTask:
     whiten_eps: float = 1e-3
 
     def __post_init__(self):
-        from numerics._checks import InputError, bool_field, check_fields, int_field, real_field
-
         check_fields(self, permute=bool_field(), whiten=bool_field(),
                      perm_seed=int_field(0), split_seed=int_field(0),
                      n_train=int_field(1, 1796, cap_reason="the 1797 digits, one at least left "
@@ -250,38 +294,18 @@ class DigitsTask:
     def lambda_max(self) -> float:
         return digits_lambda_max(self.arrays()[0])
 
-    def model_config(self, base: ModelConfig) -> ModelConfig:
-        lam = self.lambda_max if base.layer.uses_rule and base.layer.lambda_max is None else 1.0
-        return _fill_layer(base, self.L, lam, d_input=1, d_output=10, tokens=False, pool="mean")
-
-    def train_batch(self, n, gen, device):
-        Xtr, ytr, _, _ = _digits_tensors(self, str(device))
-        i = torch.randint(0, Xtr.shape[0], (n,), generator=gen, device=device)
-        return Xtr[i], ytr[i]
-
     def loss(self, out, y):
         return torch.nn.functional.cross_entropy(out, y)
 
     @torch.no_grad()
     def evaluate(self, model, gen, device, batch: int = 512) -> dict:
-        _, _, Xte, yte = _digits_tensors(self, str(device))
+        _, _, Xte, yte = _tensors(self, str(device))
         correct, loss = 0, 0.0
         for i in range(0, len(yte), batch):
             out = model(Xte[i : i + batch])
             loss += float(self.loss(out, yte[i : i + batch])) * len(yte[i : i + batch])
             correct += int((out.argmax(-1) == yte[i : i + batch]).sum())
         return {"accuracy": correct / len(yte), "test_loss": loss / len(yte)}
-
-
-@lru_cache(maxsize=8)
-def _digits_tensors(task: DigitsTask, device: str):
-    """(X_train (n, 64, 1) float32, y_train, X_test, y_test) on ``device``, cached per task."""
-    Xtr, ytr, Xte, yte = task.arrays()
-
-    def f(a):
-        return torch.as_tensor(a, dtype=torch.float32, device=device)[..., None]  # (n L 1)
-
-    return f(Xtr), torch.as_tensor(ytr, device=device), f(Xte), torch.as_tensor(yte, device=device)
 
 
 # ----------------------------------------------------------------------------- Δ sweep task
@@ -299,8 +323,6 @@ def memory_profile_g(u: np.ndarray) -> np.ndarray:
     Two oscillations that decay to e^{−3} ≈ 0.05 over the whole window: the target's memory
     scales with L (lag k enters as u = k/L). float64, same shape as ``u``.
     """
-    from numerics._checks import check_finite_result, check_real_array
-
     u = check_real_array("u", u)
     with np.errstate(over="ignore", invalid="ignore"):
         g = np.exp(-3.0 * u) * np.cos(4.0 * np.pi * u)
@@ -308,7 +330,7 @@ def memory_profile_g(u: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class AutocorrRegressionTask:
+class AutocorrRegressionTask(_FixedData):
     r"""Regression on Gaussian inputs with a controlled autocorrelation (SPEC §7, Result 2.3).
 
     Input x: (L,) stationary Gaussian, zero mean, unit variance, autocorrelation r of
@@ -327,6 +349,8 @@ class AutocorrRegressionTask:
     Loss: MSE; metric: NMSE = mean (ŷ − y)² / mean y² on the test set (0 perfect, 1 = predicting 0).
     """
 
+    d_output: ClassVar[int] = 1  # y read at step L
+    pool: ClassVar[str] = "last"
     kind: str = "autocorr_regression"
     input_class: str = "white"
     L: int = 256
@@ -339,16 +363,6 @@ class AutocorrRegressionTask:
     data_seed: int = 0
 
     def __post_init__(self):
-        from numerics._checks import (
-            MAX_ELEMENTS,
-            MAX_L_DENSE,
-            InputError,
-            check_fields,
-            choice_field,
-            int_field,
-            real_field,
-        )
-
         count = int_field(2, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS")
         check_fields(self, input_class=choice_field(INPUT_CLASSES),
                      L=int_field(16, MAX_L_DENSE, cap_reason="R is an L x L matrix, MAX_L_DENSE"),
@@ -401,21 +415,12 @@ class AutocorrRegressionTask:
         """(X_train (n_train, L), y_train, X_test (n_test, L), y_test), float64; cached."""
         return _regression_arrays(self)
 
-    def model_config(self, base: ModelConfig) -> ModelConfig:
-        lam = self.lambda_max if base.layer.uses_rule and base.layer.lambda_max is None else 1.0
-        return _fill_layer(base, self.L, lam, d_input=1, d_output=1, tokens=False, pool="last")
-
-    def train_batch(self, n, gen, device):
-        Xtr, ytr, _, _ = _regression_tensors(self, str(device))
-        i = torch.randint(0, Xtr.shape[0], (n,), generator=gen, device=device)
-        return Xtr[i], ytr[i]
-
     def loss(self, out, y):
         return torch.mean((out[:, 0] - y) ** 2)
 
     @torch.no_grad()
     def evaluate(self, model, gen, device, batch: int = 256) -> dict:
-        _, _, Xte, yte = _regression_tensors(self, str(device))
+        _, _, Xte, yte = _tensors(self, str(device))
         se = 0.0
         for i in range(0, len(yte), batch):
             se += float(((model(Xte[i : i + batch])[:, 0] - yte[i : i + batch]) ** 2).sum())
@@ -434,17 +439,6 @@ def _regression_arrays(task: AutocorrRegressionTask):
         X = rng.standard_normal((n, task.L)) @ Lc.T  # (n L): rows ~ N(0, R)
         out += [X, X @ v]
     return tuple(out)
-
-
-@lru_cache(maxsize=4)
-def _regression_tensors(task: AutocorrRegressionTask, device: str):
-    """(X_train (n, L, 1) float32, y_train (n,), X_test, y_test) on ``device``, cached."""
-    Xtr, ytr, Xte, yte = task.arrays()
-
-    def f(a):
-        return torch.as_tensor(a, dtype=torch.float32, device=device)
-
-    return f(Xtr)[..., None], f(ytr), f(Xte)[..., None], f(yte)
 
 
 #: Task config types by their ``kind`` (the tradeoff task registers itself here too).

@@ -33,7 +33,24 @@ import numpy as np
 import torch
 
 import numerics
-from numerics import discrete_tradeoff_problem, tradeoff_curves
+from numerics import discrete_tradeoff_problem, gradient_descent, tradeoff_curves
+from numerics._checks import (
+    MAX_ELEMENTS,
+    MAX_L_FFT,
+    MAX_N_DENSE,
+    InputError,
+    bool_field,
+    check_choice,
+    check_elements,
+    check_fields,
+    check_instance,
+    check_real_array,
+    choice_field,
+    int_field,
+    real_field,
+)
+from numerics._fit import mean_ci95
+from numerics.gram import MAX_GD_STEPS
 
 from .model import LayerConfig, S4DLayer, SSMInitValues
 from .tasks import TASK_TYPES
@@ -88,23 +105,13 @@ class TradeoffProblem:
     L: int = 2000
 
     def __post_init__(self):
-        from numerics._checks import (
-            MAX_ELEMENTS,
-            MAX_L_FFT,
-            MAX_N_DENSE,
-            check_elements,
-            check_fields,
-            check_real_array,
-            int_field,
-            real_field,
-        )
-
         pos = real_field(0.0, strict_min=True)
         check_fields(self, delta=pos, eps=pos, a=pos, dt=pos, omega0=real_field(),
                      noise=real_field(0.0),
                      K=int_field(1, MAX_ELEMENTS, cap_reason="MAX_ELEMENTS"),
                      m=int_field(1, MAX_N_DENSE, cap_reason="G is an m x m matrix, MAX_N_DENSE"),
-                     n_samples=int_field(1), budget=int_field(1),
+                     n_samples=int_field(1),
+                     budget=int_field(1, MAX_GD_STEPS, cap_reason="MAX_GD_STEPS"),
                      L=int_field(2, MAX_L_FFT, cap_reason="MAX_L_FFT"))
         check_elements("m * L (the features Phi)", self.m * self.L)
         if self.alpha is not None:
@@ -134,8 +141,6 @@ def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = 
     ½(σ²/n)Σ f_i²; total = A + both; ``total_sd`` the exact standard deviation over ξ of the
     realized ℒ_Δ(c_T). With ``noise_draw`` (ξ, (L,)) also ``total_realized`` for that draw.
     """
-    from numerics._checks import check_instance, check_real_array
-
     check_instance("p", p, TradeoffProblem)
     if noise_draw is not None:
         noise_draw = check_real_array("noise_draw", noise_draw, shape=(p.L,))
@@ -160,11 +165,7 @@ def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = 
            "kappa": float(lam.max() / lam.min()), "lambda_max": float(lam.max())}
     if noise_draw is not None:
         y = rho + s * np.asarray(noise_draw)
-        c = np.zeros(p.m)
-        eta = 1.0 / lam.max()
-        gy = dt * (Phi @ y)
-        for _ in range(p.budget):
-            c = c - eta * (G @ c - gy)
+        c = gradient_descent(G, dt * (Phi @ y), p.budget, step=1.0 / lam.max())  # c_T from c = 0
         e = Phi.T @ c - rho
         out["total_realized"] = 0.5 * dt * float(e @ e)
     return out
@@ -172,8 +173,6 @@ def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = 
 
 def exact_continuous_tradeoff(p: TradeoffProblem, deltas) -> dict[str, np.ndarray]:
     """gram's exact continuous curves (:func:`numerics.gram.tradeoff_curves`) across δ."""
-    from numerics._checks import check_instance, check_real_array
-
     check_instance("p", p, TradeoffProblem)
     deltas = check_real_array("deltas", deltas, ndim=1)
     c = tradeoff_curves(p.target_freqs, p.a, p.m, np.asarray(deltas, dtype=np.float64),
@@ -197,8 +196,6 @@ class TradeoffTask(TradeoffProblem):
     fit_approximation: bool = True
 
     def __post_init__(self):
-        from numerics._checks import bool_field, check_fields, choice_field, int_field, real_field
-
         super().__post_init__()
         check_fields(self, train=choice_field(("readout", "all")), steps_all=int_field(1),
                      lr_all=real_field(0.0, strict_min=True), fit_approximation=bool_field())
@@ -314,8 +311,6 @@ _TRADEOFF = {
 
 def tradeoff_configs(scale: str = "cpu", problem: TradeoffProblem = TradeoffProblem()):
     """Runs over δ = eps · grid, seeds, and train in {"readout", "all"} (SPEC §4.4)."""
-    from numerics._checks import check_choice, check_instance
-
     from .train import OptimConfig, RunConfig
 
     check_choice("scale", scale, tuple(_TRADEOFF))
@@ -334,22 +329,9 @@ def tradeoff_configs(scale: str = "cpu", problem: TradeoffProblem = TradeoffProb
     return out
 
 
-def _t_ci(x: np.ndarray) -> list[float]:
-    """95 % Student-t interval of the mean of x (NaN for fewer than 2 values)."""
-    from scipy import stats
-
-    x = np.asarray(x, dtype=np.float64)
-    if len(x) < 2:
-        return [float("nan"), float("nan")]
-    h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return [float(x.mean() - h), float(x.mean() + h)]
-
-
 def summarize_tradeoff(results: list[dict]) -> tuple[list[dict], dict]:
     """Rows per run plus, per (train, δ), the seed mean ± SE against the exact curves and the
     agreement verdict of the readout-only runs (band: TRADEOFF_N_SE · SE + TRADEOFF_ATOL)."""
-    from numerics._checks import InputError, check_instance
-
     check_instance("results", results, (list, tuple), "a list of result dicts (load_results)")
     for i, r in enumerate(results):
         if not (isinstance(r, dict) and isinstance(r.get("config"), dict)
@@ -376,7 +358,7 @@ def summarize_tradeoff(results: list[dict]) -> tuple[list[dict], dict]:
             approx = [x["approximation"] for x in sel if np.isfinite(x["approximation"])]
             approx_mean = float(np.mean(approx)) if approx else float("nan")
             pt = {"train": mode, "delta": d, "n": len(sel), "total_mean": float(tot.mean()),
-                  "total_se": se, "total_ci95": _t_ci(tot),
+                  "total_se": se, "total_ci95": list(mean_ci95(tot)[1:]),
                   "approximation_mean": approx_mean, "n_approximation_fits": len(approx),
                   # the approximation does not depend on the seed (readout: fitted once per δ)
                   "estimation_mean": float(tot.mean()) - approx_mean,

@@ -199,6 +199,29 @@ def write_json_atomic(path: Path, obj) -> None:
     atomic_write_text(path, json.dumps(obj, indent=1, sort_keys=True) + "\n")
 
 
+def _optimizer_step(cfg: RunConfig, model: torch.nn.Module, opt, sched, loss: torch.Tensor,
+                    step: int, history: dict[str, list], *, n_logged: int) -> bool:
+    """One step of the house training loop (:func:`make_optimizer`'s optimizer and schedule):
+    backward, gradient clipping at ``cfg.optim.grad_clip`` (0: none), optimizer and scheduler
+    step. A non-finite loss stops the run (``FloatingPointError`` naming the run and the step).
+    The loss is appended to ``history`` every ``steps // n_logged`` steps and at the last step;
+    returns whether it was."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if cfg.optim.grad_clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
+    opt.step()
+    sched.step()
+    lv = float(loss.detach())
+    if not math.isfinite(lv):
+        raise FloatingPointError(f"run {cfg.name}: loss became {lv} at step {step}")
+    if step % max(1, cfg.optim.steps // n_logged) == 0 or step == cfg.optim.steps - 1:
+        history["step"].append(step)
+        history["loss"].append(lv)
+        return True
+    return False
+
+
 def _eval_gen(cfg: RunConfig, dev: torch.device) -> torch.Generator:
     """The same test set at every evaluation of a run (seeded apart from the training data)."""
     return torch.Generator(device=dev).manual_seed(10_000 + cfg.seed)
@@ -224,19 +247,8 @@ def _run_deep(cfg: RunConfig, dev: torch.device, progress: bool) -> dict:
         if dtype != torch.float32 and x.is_floating_point():
             x = x.to(dtype)
         loss = task.loss(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if cfg.optim.grad_clip:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
-        opt.step()
-        sched.step()
-        lv = float(loss.detach())
-        if not math.isfinite(lv):
-            raise FloatingPointError(f"run {cfg.name}: loss became {lv} at step {step}")
-        if step % max(1, cfg.optim.steps // 100) == 0 or step == cfg.optim.steps - 1:
-            history["step"].append(step)
-            history["loss"].append(lv)
-            bar.set_postfix(loss=f"{lv:.4g}")
+        if _optimizer_step(cfg, model, opt, sched, loss, step, history, n_logged=100):
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4g}")
         if cfg.optim.eval_every and (step + 1) % cfg.optim.eval_every == 0:
             model.eval()
             evals.append({"step": step + 1, **task.evaluate(model, _eval_gen(cfg, dev), dev)})

@@ -50,7 +50,6 @@ import csv
 import dataclasses
 import io
 import json
-import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,7 +63,15 @@ from .._io import atomic_write_text
 from .model import DeepSSM, LayerConfig, ModelConfig, S4DLayer, SSMInitValues, ssm_init
 from .sweep import pending_runs
 from .tasks import TASK_TYPES
-from .train import OptimConfig, RunConfig, config_to_dict, make_optimizer, train, write_json_atomic
+from .train import (
+    OptimConfig,
+    RunConfig,
+    _optimizer_step,
+    config_to_dict,
+    make_optimizer,
+    train,
+    write_json_atomic,
+)
 
 __all__ = [
     "UCR_DIR",
@@ -301,18 +308,7 @@ class UCRTask:
             model.train()
             i = torch.randperm(n, generator=gen, device=dev)[:bs]
             loss = nn.functional.cross_entropy(model(Xtr[i], Mtr[i]), ytr[i])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if cfg.optim.grad_clip:
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
-            opt.step()
-            sched.step()
-            lv = float(loss.detach())
-            if not math.isfinite(lv):
-                raise FloatingPointError(f"run {cfg.name}: loss became {lv} at step {step}")
-            if step % max(1, cfg.optim.steps // 50) == 0 or step == cfg.optim.steps - 1:
-                history["step"].append(step)
-                history["loss"].append(lv)
+            _optimizer_step(cfg, model, opt, sched, loss, step, history, n_logged=50)
         model.eval()
         metrics = {}
         with torch.no_grad():
@@ -436,23 +432,21 @@ def run_references(datasets, out_dir, seeds: int = 5, progress: bool = True) -> 
 
 
 def t_interval(x) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of the mean (scipy.stats.t); (m, m, m) for one value.
+    """Mean and 95% Student-t interval of the mean (:func:`numerics._fit.mean_ci95`); (m, m, m)
+    for one value (mean_ci95 gives NaN bounds there).
 
     x: real, finite, non-empty (any shape, flattened). Computed at unit scale (x divided by a
     power of two, the result multiplied back); an interval beyond float64 is refused."""
-    from scipy import stats
-
     from numerics._checks import check_finite_result, check_real_array, scale_of
+    from numerics._fit import mean_ci95
 
     x = check_real_array("x", x).reshape(-1)
     s = scale_of(x)
-    x = x / s
-    m = float(x.mean())
+    m, lo, hi = mean_ci95(x / s)
     if x.size < 2:
         return m * s, m * s, m * s
-    half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
     with np.errstate(over="ignore"):
-        out = (m * s, (m - half) * s, (m + half) * s)
+        out = (m * s, lo * s, hi * s)
     return check_finite_result(out, "x", "the t interval")
 
 
