@@ -84,14 +84,22 @@ def exported(request, tmp_path_factory):
     return rec, dict(np.load(pz)), json.loads(pj.read_text())
 
 
-def _per_mode(rec, got_fn, conv_key, mask_fn):
-    """Compare each mode's kernel from the reference layer with ssm_kernel of that mode."""
+def _zero_modes(C, keep):
+    """C (H, M, ...) with the modes (axis 1) outside ``keep`` set to 0."""
+    C = C.copy()
+    C[:, ~keep] = 0.0
+    return C
+
+
+def _per_mode(rec, got_fn, conv_key):
+    """Compare each mode's kernel from the reference layer, ``got_fn(keep)`` with only the modes
+    in the boolean mask ``keep`` (N,) read out, with ssm_kernel of that mode."""
     H, N = rec.w.shape
     for n in range(N):
         keep = np.zeros(N, dtype=bool)
         keep[n] = True
         want = nm.ssm_kernel(rec.w[:, keep], rec.B[:, keep], rec.c[:, keep], rec.dt, L)
-        got = got_fn(mask_fn(keep))
+        got = got_fn(keep)
         scale = np.abs(want).max(axis=-1, keepdims=True)
         assert np.all(scale > 0), "a mode that does not contribute"
         np.testing.assert_array_less(np.abs(got - want) / scale, 1e-3, err_msg=f"{conv_key} n={n}")
@@ -99,14 +107,8 @@ def _per_mode(rec, got_fn, conv_key, mask_fn):
 
 def test_s4d_export_reproduces_kernel(exported):
     rec, z, js = exported
-
-    def mask(keep):
-        C = z["s4d_C"].copy()
-        C[:, ~keep] = 0.0
-        return C
-
-    _per_mode(rec, lambda C: s4d_kernel(z["s4d_log_dt"], C, z["s4d_log_A_real"],
-                                        z["s4d_A_imag"], L), "s4d", mask)
+    _per_mode(rec, lambda keep: s4d_kernel(z["s4d_log_dt"], _zero_modes(z["s4d_C"], keep),
+                                           z["s4d_log_A_real"], z["s4d_A_imag"], L), "s4d")
     if np.all(rec.w.real == 0):
         assert np.all(np.isfinite(z["s4d_log_A_real"]))
         np.testing.assert_allclose(z["s4d_min_real"], 1e-5 / (L * rec.dt), rtol=1e-12)
@@ -140,35 +142,24 @@ def test_lru_export_reproduces_kernel(exported):
     rec, z, _ = exported
     H, N = rec.w.shape
 
-    def mask(keep):
-        C_re, C_im = z["lru_C_re"].copy(), z["lru_C_im"].copy()
-        full = np.tile(keep, H)
-        C_re[:, ~full] = 0.0
-        C_im[:, ~full] = 0.0
-        return C_re, C_im
-
-    def run(C):
+    def run(keep):
+        full = np.tile(keep, H)  # the same modes in every channel's block
         K = lru_kernel(z["lru_nu_log"], z["lru_theta_log"], z["lru_B_re"], z["lru_B_im"],
-                       C[0], C[1], z["lru_gamma_log"], z["lru_D"], L)
+                       _zero_modes(z["lru_C_re"], full), _zero_modes(z["lru_C_im"], full),
+                       z["lru_gamma_log"], z["lru_D"], L)
         off = K.copy()
         off[np.arange(H), np.arange(H)] = 0.0
         assert np.all(off == 0.0)  # block diagonal: channel h only sees input h
         return K[np.arange(H), np.arange(H)]
 
-    _per_mode(rec, run, "lru", mask)
+    _per_mode(rec, run, "lru")
 
 
 def test_mamba_export_reproduces_kernel(exported):
     rec, z, js = exported
-
-    def mask(keep):
-        C = z["mamba_C"].copy()
-        C[:, ~keep] = 0.0
-        return C
-
-    _per_mode(rec, lambda C: selective_scan_kernel(z["mamba_dt_bias"], z["mamba_A_log"],
-                                                   z["mamba_A_imag"], z["mamba_B"], C,
-                                                   z["mamba_D"], L), "mamba", mask)
+    _per_mode(rec, lambda keep: selective_scan_kernel(
+        z["mamba_dt_bias"], z["mamba_A_log"], z["mamba_A_imag"], z["mamba_B"],
+        _zero_modes(z["mamba_C"], keep), z["mamba_D"], L), "mamba")
     assert "Euler" in js["mamba"]["discretization"]
     # negative control: Mamba's own B = 1 (no ZOH factor) misses the ZOH kernel by more
     B1 = np.zeros_like(z["mamba_B"])
