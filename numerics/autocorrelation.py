@@ -25,22 +25,10 @@ import numpy as np
 import scipy.fft
 import scipy.linalg
 
-from ._checks import (
-    MAX_L_DENSE,
-    InputError,
-    InputTypeError,
-    check_autocorrelation,
-    check_bool,
-    check_choice,
-    check_complex_array,
-    check_finite_result,
-    check_int,
-    check_L,
-    check_positive_scalar,
-    check_real_array,
-    check_real_scalar,
-    scale_of,
-)
+from ._checks import (MAX_L_DENSE, InputError, InputTypeError,  # isort: skip
+                      check_autocorrelation, check_bool, check_choice, check_complex_array,
+                      check_finite_result, check_int, check_L, check_positive_scalar,
+                      check_real_array, check_real_scalar, scale_of)
 
 __all__ = [
     # autocorrelation models, SPEC Result 2.3

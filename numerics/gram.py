@@ -61,25 +61,11 @@ from functools import cache
 
 import numpy as np
 
-from ._checks import (
-    MAX_L_DENSE,
-    DegenerateInputWarning,
-    InputError,
-    check_autocorrelation,
-    check_bool,
-    check_choice,
-    check_complex_array,
-    check_elements,
-    check_finite_result,
-    check_int,
-    check_L,
-    check_positive_scalar,
-    check_real_array,
-    check_real_scalar,
-    check_w,
-    scale_of,
-    warn_degenerate,
-)
+from ._checks import (MAX_L_DENSE, DegenerateInputWarning, InputError,  # isort: skip
+                      check_autocorrelation, check_bool, check_choice, check_complex_array,
+                      check_elements, check_finite_result, check_int, check_L,
+                      check_positive_scalar, check_real_array, check_real_scalar, check_w,
+                      scale_of, warn_degenerate)
 from ._checks import broadcast as broadcast
 from .autocorrelation import toeplitz_matvec
 from .ssm import _expm1_over_z, _vandermonde_real

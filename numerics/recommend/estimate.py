@@ -62,17 +62,9 @@ import scipy.fft
 import scipy.linalg
 import scipy.stats
 
-from .._checks import (
-    InputError,
-    check_bool,
-    check_finite_result,
-    check_int,
-    check_L,
-    check_positive_scalar,
-    check_real_array,
-    check_real_scalar,
-    scale_of,
-)
+from .._checks import (InputError, check_bool, check_choice,  # isort: skip
+                       check_finite_result, check_int, check_L, check_positive_scalar,
+                       check_real_array, check_real_scalar, scale_of)
 from ..autocorrelation import LambdaMax, lag_window, toeplitz_lambda_max
 
 __all__ = [
@@ -304,8 +296,6 @@ class LambdaMaxEstimate:
 def _check_window(window, max_lag, windows=WINDOWS):
     """(window, max_lag): ``window`` one of ``windows``; max_lag None or an integer >= 1 that
     needs a lag window (refused with window 'none')."""
-    from .._checks import check_choice
-
     window = check_choice("window", window, windows)
     if max_lag is None:
         return window, None
