@@ -78,19 +78,14 @@ def plot_spacing(data: FigureData):
     ax.set_ylabel("condition number κ(G)")
     ax.set_title("κ(G) falls monotonically with the spacing of the imaginary parts")
     ax.legend()
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "gram_condition_vs_spacing",
-    compute=compute_spacing,
-    plot=plot_spacing,
-    config=SpacingConfig(),
-    quick_config=SpacingConfig(m=(4, 8), n_delta=12),
+    "gram_condition_vs_spacing", compute_spacing, plot_spacing, SpacingConfig(),
+    SpacingConfig(m=(4, 8), n_delta=12),
     description="κ(G) against the spacing δ/a with Gershgorin and uniform-spacing bounds",
-    section="SPEC §4, Result 4.3 (iii, iv)",
-)
+    section="SPEC §4, Result 4.3 (iii, iv)")
 
 # ---------------------------------------------------------------- conditioning_by_init
 
@@ -175,19 +170,14 @@ def plot_by_init(data: FigureData):
     ax.set_ylabel("κ(G)")
     ax.set_title("Conditioning of the readout problem by initialization")
     ax.legend()
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "conditioning_by_init",
-    compute=compute_by_init,
-    plot=plot_by_init,
-    config=InitConfig(),
-    quick_config=InitConfig(m=(2, 4, 8, 16), m_real=(2, 4, 8, 12), L=1024),
+    "conditioning_by_init", compute_by_init, plot_by_init, InitConfig(),
+    InitConfig(m=(2, 4, 8, 16), m_real=(2, 4, 8, 12), L=1024),
     description="κ(G) against m for S4D-Lin/Inv/LegS/Real and zero-real (discrete form)",
-    section="SPEC §4, Result 4.3 (i); §5",
-)
+    section="SPEC §4, Result 4.3 (i); §5")
 
 # ---------------------------------------------------------------- gd_iterations_vs_kappa
 
@@ -254,19 +244,13 @@ def plot_gd(data: FigureData):
     ax.set_ylabel(f"iterations to relative error {meta['tol']:g}")
     ax.set_title(f"Gradient descent, step 1/λ_max, m = {int(meta['m'])}")
     ax.legend()
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "gd_iterations_vs_kappa",
-    compute=compute_gd,
-    plot=plot_gd,
-    config=GDConfig(),
-    quick_config=GDConfig(n_delta=8),
+    "gd_iterations_vs_kappa", compute_gd, plot_gd, GDConfig(), GDConfig(n_delta=8),
     description="gradient-descent iterations against κ(G) with κ ln(1/tol) and the lower bound",
-    section="SPEC §4, Result 4.3 (v)",
-)
+    section="SPEC §4, Result 4.3 (v)")
 
 # ---------------------------------------------------------------- approx_estimation_tradeoff
 
@@ -346,20 +330,15 @@ def plot_tradeoff(data: FigureData):
     ax2.legend(loc="lower left", fontsize=7)
     ax3.legend(loc="upper right", fontsize=7)
     ax2.set_title("where the minimum sits", fontsize=8)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "approx_estimation_tradeoff",
-    compute=compute_tradeoff,
-    plot=plot_tradeoff,
-    config=TradeoffConfig(),
-    quick_config=TradeoffConfig(n_delta=12, eps_sweep=(0.02, 0.1), noise_sweep=(0.0, 1.0),
-                                budget_sweep=(100, 1000, 10000)),
+    "approx_estimation_tradeoff", compute_tradeoff, plot_tradeoff, TradeoffConfig(),
+    TradeoffConfig(n_delta=12, eps_sweep=(0.02, 0.1), noise_sweep=(0.0, 1.0),
+                   budget_sweep=(100, 1000, 10000)),
     description="approximation, estimation and total error against δ; δ* against ε, noise, budget",
-    section="SPEC §4.4",
-)
+    section="SPEC §4.4")
 
 # ---------------------------------------------------------------- claims (SPEC §4, §6)
 #

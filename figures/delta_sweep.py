@@ -106,20 +106,14 @@ def plot_delta_sweep(data: FigureData):
     fig.suptitle("Δ sweep (SPEC §7): mean ± 95% t-interval over seeds; dotted: Δ_rule; "
                  f"diamond: Δ* with bootstrap 95% CI; gray: S4D range\n{data.meta['source']}",
                  fontsize=8)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "delta_sweep",
-    compute=compute_delta_sweep,
-    plot=plot_delta_sweep,
-    config=DeltaSweepFigureConfig(),
-    quick_config=DeltaSweepFigureConfig(),
+    "delta_sweep", compute_delta_sweep, plot_delta_sweep, DeltaSweepFigureConfig(),
     description="test error against the initial Δ per task family, with Δ_rule, Δ* and the "
     "S4D default range",
-    section="SPEC §7",
-)
+    section="SPEC §7")
 
 
 # ----------------------------------------------------------------------------- Δ* vs Δ_rule
@@ -204,19 +198,14 @@ def plot_delta_star_vs_rule(data: FigureData):
                  + _fmt_slope(m["slopes"].get("inv_L")) + "\nsynthetic tasks only, on log Δ_rule: "
                  + _fmt_slope(m["slopes"].get("synthetic_rule")) + f"\n{m['source']}", fontsize=7)
     ax.legend(fontsize=6, loc="best")
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "delta_star_vs_rule",
-    compute=compute_delta_star_vs_rule,
-    plot=plot_delta_star_vs_rule,
-    config=DeltaSweepFigureConfig(),
-    quick_config=DeltaSweepFigureConfig(),
+    "delta_star_vs_rule", compute_delta_star_vs_rule, plot_delta_star_vs_rule,
+    DeltaSweepFigureConfig(),
     description="best initial Δ* against Δ_rule over tasks, with 1/L and the S4D default centre",
-    section="SPEC §7",
-)
+    section="SPEC §7")
 
 
 # ----------------------------------------------------------------------------- claim

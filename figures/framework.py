@@ -4,10 +4,11 @@ A figure is registered by name with a frozen-dataclass config (and a CI-sized ``
 :func:`build_figure` runs compute, writes the plotted numbers to ``data/<name>.csv`` (one column
 per series) and ``data/<name>.json`` (config, seed, package versions, git commit, scalars),
 reads them back, plots from what it read (so a figure never depends on state that is not in
-its data files), and saves ``<name>.png`` / ``.pdf`` with metadata cleared (deterministic
-bytes). Every write is atomic (temporary file + rename, :mod:`numerics._io`, which this module
-re-exports as ``atomic_write_bytes`` / ``atomic_write_text``); non-finite numbers in the JSON
-are written as ``null`` (the package's one JSON rule, :func:`numerics._io.json_clean`).
+its data files), lays the figure out (``tight_layout``, here once: plot functions only draw)
+and saves ``<name>.png`` / ``.pdf`` with metadata cleared (deterministic bytes). Every write
+is atomic (temporary file + rename, :mod:`numerics._io`, which this module re-exports as
+``atomic_write_bytes`` / ``atomic_write_text``); non-finite numbers in the JSON are written
+as ``null`` (the package's one JSON rule, :func:`numerics._io.json_clean`).
 ``manifest.json`` lists each figure with the SHA-256 of its CSV.
 """
 
@@ -95,15 +96,18 @@ FIGURES: dict[str, FigureSpec] = {}
 
 def register_figure(
     name: str,
-    *,
     compute: Callable[[Any], FigureData],
     plot: Callable[[FigureData], Any],
     config: Any,
     quick_config: Any | None = None,
+    *,
     description: str,
     section: str,
 ) -> FigureSpec:
-    """Register a figure under ``name`` (configs are frozen dataclasses)."""
+    """Register a figure under ``name``: ``compute(config) -> FigureData`` and
+    ``plot(data) -> Figure`` (configs are frozen dataclasses; ``quick_config`` defaults to
+    ``config``). ``plot`` draws; :func:`build_figure` lays the figure out (``tight_layout``)
+    and saves it."""
     if name in FIGURES:
         raise ValueError(f"figure {name!r} is registered twice")
     for cfg in (config, quick_config):
@@ -237,6 +241,7 @@ def build_figure(name: str, *, quick: bool = False, out_dir: Path | None = None)
     )
     with plt.rc_context(_RC):
         fig = spec.plot(stored)
+        fig.tight_layout()
         _save_figure(fig, out_dir, name)
     entry = {
         "description": spec.description,

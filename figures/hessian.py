@@ -369,7 +369,6 @@ def plot_hess_spacing(data: FigureData):
         ax.set_title(f"{_phi_name(phi)}: m = {meta['m']}, Δ = {meta['dt']:g}, L = {meta['L']}, "
                      f"n = {meta['n']}, {meta['draws']} draws", fontsize=8)
         ax.legend(fontsize=6, loc="upper right")
-    fig.tight_layout()
     return fig
 
 
@@ -377,15 +376,10 @@ _SPACING_FULL = HessSpacingConfig()
 _SPACING_QUICK = HessSpacingConfig(L=128, n=256, n_delta=7, draws=5)
 
 register_figure(
-    "hessian_vs_spacing",
-    compute=compute_hess_spacing,
-    plot=plot_hess_spacing,
-    config=_SPACING_FULL,
-    quick_config=_SPACING_QUICK,
+    "hessian_vs_spacing", compute_hess_spacing, plot_hess_spacing, _SPACING_FULL, _SPACING_QUICK,
     description="κ of the readout Hessian, Gauss–Newton and full Hessian (positive part) at a "
     "least-squares readout against the spacing δ of the imaginary parts, white and AR(1) input",
-    section="SPEC §4.5",
-)
+    section="SPEC §4.5")
 
 
 @finding(
@@ -549,17 +543,12 @@ def plot_hess_init(data: FigureData):
         ax.set_title(f"{_phi_name(phi)}: N = {meta['N']} (m = {meta['N'] // 2} stored), "
                      f"Δ = {meta[f'dt_{tag}']:.3g} (rule), L = {meta['L']}", fontsize=8)
         ax.legend(fontsize=6)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "hessian_by_init",
-    compute=compute_hess_init,
-    plot=plot_hess_init,
-    config=HessInitConfig(),
-    quick_config=HessInitConfig(N=8, L=128, n=256, draws=5),
+    "hessian_by_init", compute_hess_init, plot_hess_init, HessInitConfig(),
+    HessInitConfig(N=8, L=128, n=256, draws=5),
     description="κ of the readout Hessian, Gauss–Newton and full Hessian (positive part) at a "
     "least-squares readout for each initialization, white and AR(1) input",
-    section="SPEC §4.5, §5",
-)
+    section="SPEC §4.5, §5")

@@ -63,19 +63,13 @@ def plot_kernels(data: FigureData):
         ax.set_ylabel(name, rotation=0, ha="right", va="center")
     axes[-1].set_xlabel("lag k")
     axes[0].set_title("SSM kernels ρ_k by initialization (normalized, random c)")
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "kernels_by_init",
-    compute=compute_kernels,
-    plot=plot_kernels,
-    config=KernelsConfig(),
-    quick_config=KernelsConfig(N=16, L=256),
+    "kernels_by_init", compute_kernels, plot_kernels, KernelsConfig(), KernelsConfig(N=16, L=256),
     description="kernels of every initialization at one N, L, dt",
-    section="SPEC §1.2, §5",
-)
+    section="SPEC §1.2, §5")
 
 # ---------------------------------------------------------------- s4d_legs_convergence
 
@@ -144,19 +138,13 @@ def plot_legs(data: FigureData):
     ax.set_ylabel("relative error vs full HiPPO-LegS")
     ax.set_title(f"S4D-LegS → HiPPO-LegS (ZOH, Δ={m['dt']}, L={int(m['L'])})")
     ax.legend()
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "s4d_legs_convergence",
-    compute=compute_legs,
-    plot=plot_legs,
-    config=LegsConfig(),
-    quick_config=_LEGS_QUICK,
+    "s4d_legs_convergence", compute_legs, plot_legs, LegsConfig(), _LEGS_QUICK,
     description="diagonal S4D-LegS kernel/transfer function vs full HiPPO-LegS against N",
-    section="SPEC §5, Result 5.1",
-)
+    section="SPEC §5, Result 5.1")
 
 
 # ---------------------------------------------------------------- claims (SPEC §1, §5, §6)

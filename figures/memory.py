@@ -132,19 +132,13 @@ def plot_memory_decay(data: FigureData):
     axes[2].set_xlabel("L")
     axes[2].set_ylabel("memory envelope (max over seeds)")
     axes[2].legend()
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "memory_decay",
-    compute=compute_memory_decay,
-    plot=plot_memory_decay,
-    config=MemoryDecayConfig(),
-    quick_config=_DECAY_QUICK,
+    "memory_decay", compute_memory_decay, plot_memory_decay, MemoryDecayConfig(), _DECAY_QUICK,
     description="first-token weight e^{-aΔ(L)(L-1)} under each class's rule, and the multi-mode envelope",
-    section="SPEC §3, Result 3.1",
-)
+    section="SPEC §3, Result 3.1")
 
 
 # ---------------------------------------------------------------- copy_first_token
@@ -214,19 +208,13 @@ def plot_copy(data: FigureData):
     ax2.set_ylabel("‖c‖")
     ax2.set_title("readout norm")
     ax2.legend(fontsize=6)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "copy_first_token",
-    compute=compute_copy,
-    plot=plot_copy,
-    config=CopyConfig(),
-    quick_config=_COPY_QUICK,
+    "copy_first_token", compute_copy, plot_copy, CopyConfig(), _COPY_QUICK,
     description="memory task of Check 3.3: residual and readout norm against L for a in {0, 1e-3, 1/2}",
-    section="SPEC §3, Check 3.3",
-)
+    section="SPEC §3, Check 3.3")
 
 
 # ---------------------------------------------------------------- stability_zero_real
@@ -311,19 +299,13 @@ def plot_stability(data: FigureData):
         ax.axis("off")
     axes[0, 0].set_ylabel("E[y_L²] = ρᵀRρ")
     fig.suptitle(f"zero-real-part modes (phases b_jΔ = πj/N, N = {int(m['N'])}): Δ = (Lλ_max)^(-1/2) vs fixed Δ = Δ(L_min)")
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "stability_zero_real",
-    compute=compute_stability,
-    plot=plot_stability,
-    config=StabilityConfig(),
-    quick_config=_STAB_QUICK,
+    "stability_zero_real", compute_stability, plot_stability, StabilityConfig(), _STAB_QUICK,
     description="E[y_L^2] against L for a = 0 and 1/2, the Result 2.2 rule against a fixed Δ, every class",
-    section="SPEC §3, Result 3.2",
-)
+    section="SPEC §3, Result 3.2")
 
 
 def stability_slopes(Ls, *, n_inits: int, seed: int, fixed: bool) -> dict[str, list[float]]:

@@ -102,19 +102,14 @@ def plot_lambda_max(data: FigureData):
     ax.set_ylabel("λ_max(R)")
     ax.set_title("λ_max of the Toeplitz second-moment matrix (certified, FFT Lanczos)")
     ax.legend(fontsize=6)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "lambda_max_vs_L",
-    compute=compute_lambda_max,
-    plot=plot_lambda_max,
-    config=LambdaMaxConfig(),
-    quick_config=LambdaMaxConfig(log2_L=tuple(range(8, 13))),
+    "lambda_max_vs_L", compute_lambda_max, plot_lambda_max, LambdaMaxConfig(),
+    LambdaMaxConfig(log2_L=tuple(range(8, 13))),
     description="λ_max(R) against L for every autocorrelation class, fitted vs derived slopes",
-    section="SPEC §2, Result 2.3",
-)
+    section="SPEC §2, Result 2.3")
 
 
 # ---------------------------------------------------------------- output_moment_fixed_vs_rule
@@ -202,19 +197,14 @@ def plot_moments(data: FigureData):
         ax.set_xlabel("L")
         ax.legend(fontsize=6)
     axes[0].set_ylabel("E[y_L²] = ρᵀRρ")
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "output_moment_fixed_vs_rule",
-    compute=compute_moments,
-    plot=plot_moments,
-    config=MomentConfig(),
-    quick_config=MomentConfig(log2_L=tuple(range(8, 12)), N=8),
+    "output_moment_fixed_vs_rule", compute_moments, plot_moments, MomentConfig(),
+    MomentConfig(log2_L=tuple(range(8, 12)), N=8),
     description="E[y_L²] against L: fixed Δ grows, the rule of Result 2.2 keeps it O(1)",
-    section="SPEC §2, Result 2.2",
-)
+    section="SPEC §2, Result 2.2")
 
 
 # ---------------------------------------------------------------- timescale_rule
@@ -255,19 +245,13 @@ def plot_rule(data: FigureData):
     ax.set_ylabel("Δ = γ (L λ_max)^(-1/2)")
     ax.set_title(f"Timescale rule (Result 2.2), γ = {data.meta['gamma']}")
     ax.legend(fontsize=6)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "timescale_rule",
-    compute=compute_rule,
-    plot=plot_rule,
-    config=RuleConfig(),
-    quick_config=RuleConfig(log2_L=tuple(range(8, 13))),
+    "timescale_rule", compute_rule, plot_rule, RuleConfig(), RuleConfig(log2_L=tuple(range(8, 13))),
     description="Δ(L) of Result 2.2 per autocorrelation class with the derived exponents",
-    section="SPEC §2, Result 2.2–2.3",
-)
+    section="SPEC §2, Result 2.2–2.3")
 
 
 # ---------------------------------------------------------------- claims (SPEC §2, §6)

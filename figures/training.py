@@ -149,19 +149,13 @@ def plot_torch_tradeoff(data: FigureData):
                  f"readout agrees: {m['readout_all_agree']} (max {m['readout_max_deviation_in_se']:.2f}"
                  f" SE); {m['source']}", fontsize=8)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "torch_tradeoff",
-    compute=compute_torch_tradeoff,
-    plot=plot_torch_tradeoff,
-    config=TrainedFigureConfig(),
-    quick_config=TrainedFigureConfig(),
+    "torch_tradeoff", compute_torch_tradeoff, plot_torch_tradeoff, TrainedFigureConfig(),
     description="trained torch SSM errors vs the exact tradeoff curves across spacing δ",
-    section="SPEC §4.4",
-)
+    section="SPEC §4.4")
 
 # ----------------------------------------------------------------------------- copying_by_init
 
@@ -215,19 +209,13 @@ def plot_copying(data: FigureData):
     axes[0].legend()
     fig.suptitle(f"Memory by initialization (SPEC §3): mean and 95% t-interval over "
                  f"{data.meta.get('min_seeds', '?')}+ seeds; {data.meta['source']}", fontsize=8)
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "copying_by_init",
-    compute=compute_copying,
-    plot=plot_copying,
-    config=TrainedFigureConfig(),
-    quick_config=TrainedFigureConfig(),
+    "copying_by_init", compute_copying, plot_copying, TrainedFigureConfig(),
     description="copying and copy-first-token vs L: S4D-Lin (log-uniform / rule Δ), zero-real",
-    section="SPEC §3",
-)
+    section="SPEC §3")
 
 # ----------------------------------------------------------------------------- digits_by_init
 
@@ -270,19 +258,13 @@ def plot_digits(data: FigureData):
     ax.set_title(f"Sequential 8×8 digits by initialization: mean, 95% t-interval and seeds (dots; "
                  f"{n_min}+ seeds); {data.meta['source']}", fontsize=8)
     ax.legend()
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "digits_by_init",
-    compute=compute_digits,
-    plot=plot_digits,
-    config=TrainedFigureConfig(),
-    quick_config=TrainedFigureConfig(),
+    "digits_by_init", compute_digits, plot_digits, TrainedFigureConfig(),
     description="sequential digits (plain, permuted) test accuracy for every initialization",
-    section="SPEC §5",
-)
+    section="SPEC §5")
 
 # ----------------------------------------------------------------------------- claim
 

@@ -122,17 +122,11 @@ def plot_ucr_by_init(data: FigureData):
     bx.axhline(0, color="gray", lw=0.8)
     bx.set_ylabel("Δ accuracy vs S4D default\n(paired by seed, 95% CI)", fontsize=7)
     bx.set_xticks(range(len(datasets)), datasets, rotation=20, ha="right")
-    fig.tight_layout()
     return fig
 
 
 register_figure(
-    "ucr_by_init",
-    compute=compute_ucr_by_init,
-    plot=plot_ucr_by_init,
-    config=UCRFigureConfig(),
-    quick_config=UCRFigureConfig(),
+    "ucr_by_init", compute_ucr_by_init, plot_ucr_by_init, UCRFigureConfig(),
     description="UCR/UEA test accuracy by SSM initialization (95% CI over seeds, paired "
-                "differences to the S4D default) with MiniRocket and 1-NN DTW references",
-    section="SPEC §7",
-)
+    "differences to the S4D default) with MiniRocket and 1-NN DTW references",
+    section="SPEC §7")
