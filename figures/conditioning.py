@@ -675,7 +675,7 @@ def _oracle_init(name: str, m: int, L: int = 4096):
         q = np.sqrt(2.0 * np.arange(N) + 1.0)
         A = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
         P = np.sqrt(np.arange(N) + 0.5)
-        lam, V = np.linalg.eig(A + np.outer(P, P))
+        lam, V = np.linalg.eig(A + np.outer(P, P))  # S = A + PPᵀ by hand (oracle)
         V = V / np.linalg.norm(V, axis=0)
         Bp = np.linalg.solve(V, 0.5 * q)
         sel = lam.imag > 0

@@ -18,6 +18,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from numerics._fit import mean_ci95
+
 from .claims import ClaimResult, claim
 from .framework import FigureData, register_figure
 
@@ -94,14 +96,12 @@ _FLOOR = 1e-6
 
 
 def t_interval(x) -> tuple[float, float]:
-    """95 % Student-t interval of the mean of x ((nan, nan) for fewer than 2 values)."""
-    from scipy import stats
-
+    """(low, high): the 95 % Student-t interval of the mean of x (:func:`numerics._fit.mean_ci95`);
+    (nan, nan) for fewer than 2 values or a non-finite one (a run that failed)."""
     x = np.asarray(x, dtype=np.float64)
-    if len(x) < 2:
+    if len(x) < 2 or not np.all(np.isfinite(x)):
         return (np.nan, np.nan)
-    h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return (float(x.mean() - h), float(x.mean() + h))
+    return mean_ci95(x)[1:]
 
 
 def _yerr(y, lo, hi, floor=0.0):
