@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "loglog_fit", "mean_ci95"]
+__all__ = ["LineFit", "fit_line", "loglog_fit", "ols_slope", "mean_ci95"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,22 @@ def loglog_fit(x, y, *, drop_nonpositive: bool = False) -> LineFit:
             f"y={y[~ok].tolist()} (pass drop_nonpositive=True to leave them out)"
         )
     return fit_line(np.log(x), np.log(y))
+
+
+def ols_slope(x, y) -> np.ndarray:
+    r"""Least-squares slope of ``y = a + b x`` along the last axis, for many lines at once.
+
+    :math:`b = \sum_k (x_k - \bar x)(y_k - \bar y) / \sum_k (x_k - \bar x)^2`: the slope
+    :func:`fit_line` returns (equal to rounding), without its standard error, interval or input
+    checks — for bootstrap and permutation loops that refit thousands of lines from trusted
+    arrays. x, y: real arrays that broadcast to (..., n), n >= 2 (float64); returns the slopes,
+    shape (...), float64; NaN where x is constant along the last axis."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    xc = x - x.mean(axis=-1, keepdims=True)
+    yc = y - y.mean(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sum(xc * yc, axis=-1) / np.sum(xc * xc, axis=-1)
 
 
 def mean_ci95(x) -> tuple[float, float, float]:

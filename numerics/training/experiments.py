@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._fit import loglog_fit, ols_slope
 from .._io import atomic_write_text
 from .model import SSM_INITS, LayerConfig, ModelConfig
 from .sweep import load_results, run_sweep
@@ -563,13 +564,18 @@ def slope_against(x: np.ndarray, y: np.ndarray, y_boot: np.ndarray, *, n_perm: i
     if T < 3 or np.ptp(x) == 0:
         return {"n_tasks": T, "slope": None, "ci": None, "null": None, "outside_null": False,
                 "intercept": None}
-    slope, icpt = np.polyfit(x, y, 1)
-    bs = []
+    # the observed slope by the same formula as the null's: an x-preserving permutation gives
+    # the identical number, so ``outside_null`` never turns on rounding
+    slope = float(ols_slope(x, y))
+    icpt = float(y.mean() - slope * x.mean())
+    boot = []  # (task indices, replicate): the same random stream as one draw per replicate
     for yb in y_boot:
         i = rng.integers(0, T, T)
         if np.ptp(x[i]) > 0:
-            bs.append(np.polyfit(x[i], yb[i], 1)[0])
-    null = [np.polyfit(rng.permutation(x), y, 1)[0] for _ in range(n_perm)]
+            boot.append((i, yb[i]))
+    bs = ols_slope(np.array([x[i] for i, _ in boot]).reshape(-1, T),
+                   np.array([v for _, v in boot]).reshape(-1, T))  # (B)
+    null = ols_slope(np.array([rng.permutation(x) for _ in range(n_perm)]), y)  # (n_perm)
     ci = np.percentile(bs, [2.5, 97.5])
     nl = np.percentile(null, [2.5, 97.5])
     return {"n_tasks": T, "slope": float(slope), "intercept": float(icpt),
@@ -660,10 +666,8 @@ def _l_exponents(tasks: list[dict]) -> dict:
         if len({t["L"] for t in sel}) < 2:
             continue
         fit = [t for t in sel if t["dt_star"]]
-        logL = np.log([t["L"] for t in sel])
-        e_rule = float(np.polyfit(logL, np.log([t["dt_rule"] for t in sel]), 1)[0])
-        e_star = (float(np.polyfit(np.log([t["L"] for t in fit]),
-                                   np.log([t["dt_star"] for t in fit]), 1)[0])
+        e_rule = loglog_fit([t["L"] for t in sel], [t["dt_rule"] for t in sel]).slope
+        e_star = (loglog_fit([t["L"] for t in fit], [t["dt_star"] for t in fit]).slope
                   if len({t["L"] for t in fit}) >= 2 else None)
         out[cls] = {"Ls": sorted(t["L"] for t in sel), "uncensored_Ls": sorted(t["L"] for t in fit),
                     "exponent_dt_star": e_star, "exponent_dt_rule": e_rule,
