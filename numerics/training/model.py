@@ -217,10 +217,9 @@ def ssm_init(cfg: LayerConfig, rng: np.random.Generator) -> SSMInitValues:
     else:
         dt = ninit.log_uniform_dt(rng, H, cfg.dt_min, cfg.dt_max)
     name = "zero_real" if cfg.init == "data_driven" else cfg.init
-    if name == "zero_real":
-        n = np.arange(N)
-        w = 1j * np.pi * n[None, :] / (N * dt[:, None])
-        B = np.ones((H, N), dtype=np.complex128)
+    if name == "zero_real":  # numerics.zero_real with spacing π/(NΔ), Δ per channel
+        rows = [ninit.zero_real(N, spacing=np.pi / (N * d)) for d in dt]
+        w, B = np.stack([r.w for r in rows]), np.stack([r.B for r in rows])
     elif name == "lru_ring":
         rows = [ninit.lru_ring(rng, N, r_min=0.9, r_max=0.999, max_phase=np.pi) for _ in range(H)]
         w = np.stack([r.w for r in rows]) / dt[:, None]
