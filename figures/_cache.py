@@ -3,7 +3,8 @@
 :func:`certified_lambda_max` caches the certified λ_max(R) of an autocorrelation class (SPEC
 §2.3a, ``numerics.toeplitz_lambda_max``); :func:`lambda_max` is its value and
 :func:`lambda_max_curve` stacks that over lengths;
-:func:`rule_dt` is the Δ of SPEC Result 2.2 (``numerics.timescale_rule``) for that class.
+:func:`rule_dt` is the Δ of SPEC Result 2.2 (``numerics.timescale_rule``) for that class;
+:func:`input_classes` names the classes (label, model, parameters) the figures sweep.
 The caches are ``functools`` caches of a ``figures`` module, so
 :func:`figures.mutants.clear_figure_caches` clears them whenever a mutant is swapped in or out.
 """
@@ -16,7 +17,28 @@ import numpy as np
 
 import numerics as nm
 
-__all__ = ["certified_lambda_max", "lambda_max", "lambda_max_curve", "rule_dt"]
+__all__ = ["input_classes", "certified_lambda_max", "lambda_max", "lambda_max_curve", "rule_dt"]
+
+#: the parameter of each one-parameter autocorrelation model of SPEC Result 2.3
+_PARAMETER = {"ar1": "phi", "power_law": "alpha", "periodic": "period"}
+
+
+def input_classes(*labels: str) -> tuple[tuple[str, str, tuple[tuple[str, float], ...]], ...]:
+    """(label, model name, parameters) of each input class named by ``labels``: ``"white"``,
+    ``"constant"``, or ``"<model>_<value>"`` for AR(1) φ, power law α and periodic P (e.g.
+    ``"ar1_0.9"``, ``"power_law_1.5"``, ``"periodic_16"``): the label is the one source of the
+    parameters, given as hashable ((name, float),) pairs for ``numerics.AUTOCORRELATIONS``."""
+    out = []
+    for label in labels:
+        if label in ("white", "constant"):
+            out.append((label, label, ()))
+            continue
+        model, _, value = label.rpartition("_")
+        if model not in _PARAMETER:
+            raise ValueError(f"unknown input class {label!r}: white, constant or "
+                             f"<model>_<value> with model in {', '.join(_PARAMETER)}")
+        out.append((label, model, ((_PARAMETER[model], float(value)),)))
+    return tuple(out)
 
 
 @functools.cache

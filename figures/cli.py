@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "add_command"]
 
 _PLUGINS = ("figures.cli_recommend", "figures.cli_train")
 
@@ -144,6 +144,14 @@ def _cmd_list(args) -> int:
     return 0
 
 
+def add_command(subparsers, name: str, run, *, help: str, description: str):
+    """Add subcommand ``name``: its parser (``help`` in the command list, ``description`` in its
+    ``--help``), run by ``run(args) -> exit code``; returns the parser for its arguments."""
+    p = subparsers.add_parser(name, help=help, description=description)
+    p.set_defaults(func=run)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="autocorr-ssm",
@@ -152,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    f = sub.add_parser(
-        "figures",
+    f = add_command(
+        sub, "figures", _cmd_figures,
         help="regenerate all or some figures",
         description="Regenerate figures: compute the data (figures/data/NAME.csv + .json), "
         "plot from it (NAME.png, NAME.pdf) and update manifest.json.",
@@ -161,10 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("names", nargs="*", metavar="NAME", help="figures to build (default: all)")
     f.add_argument("--quick", action="store_true", help="small CI-sized data (default out: build/figures-quick)")
     f.add_argument("--out", metavar="DIR", help="output folder (default: the repository's figures/)")
-    f.set_defaults(func=_cmd_figures)
 
-    v = sub.add_parser(
-        "verify",
+    v = add_command(
+        sub, "verify", _cmd_verify,
         help="run every registered claim and print the verdict table",
         description="Run each claim and its control (a realistic implementation mistake); print "
         "claim, SPEC section, expectation source, measured value, expected value, verdict, and "
@@ -183,10 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", metavar="FILE",
                    help="where to write the table (default: figures/claims.md for a full run, "
                    "build/claims-quick.md for --quick)")
-    v.set_defaults(func=_cmd_verify)
 
-    ls = sub.add_parser("list", help="list registered figures and claims", description="List the registered figures and claims, one line each.")
-    ls.set_defaults(func=_cmd_list)
+    add_command(sub, "list", _cmd_list, help="list registered figures and claims",
+                description="List the registered figures and claims, one line each.")
 
     for mod in _PLUGINS:
         try:

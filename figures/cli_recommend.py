@@ -118,8 +118,10 @@ def _window_options(max_lag: str | None, window: str | None) -> tuple[int | None
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "recommend",
+    from .cli import add_command
+
+    p = add_command(
+        subparsers, "recommend", _cmd_recommend,
         help="recommend Δ per channel and an SSM initialization from your sequences",
         description="Estimate each channel's λ_max(E[x xᵀ]) with a consistent lag-window "
         "estimator and a 95%% bootstrap CI, diagnose its class (white, short / long memory, "
@@ -154,4 +156,3 @@ def add_parser(subparsers) -> None:
                    help="remove a least-squares line from each sequence first")
     p.add_argument("--no-ci", action="store_true", help="skip the bootstrap CI")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_recommend)

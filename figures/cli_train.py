@@ -80,8 +80,10 @@ SCALE_NAMES = ("quick", "cpu", "gpu")
 
 
 def add_parser(subparsers) -> None:
-    t = subparsers.add_parser(
-        "train",
+    from .cli import add_command
+
+    t = add_command(
+        subparsers, "train", _cmd_train,
         help="train SSMs: one config, a sweep (a JSON list), or a named experiment",
         description="Train torch SSMs. CONFIG.json holds one run config or a list of them (a "
         "sweep; runs whose result file exists are skipped). One result JSON per run, with its "
@@ -96,4 +98,3 @@ def add_parser(subparsers) -> None:
     t.add_argument("--workers", type=int, default=None, help="local processes (default: CPU count)")
     t.add_argument("--threads", type=int, default=0, help="torch threads in this process")
     t.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (cluster extra)")
-    t.set_defaults(func=_cmd_train)

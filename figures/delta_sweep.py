@@ -14,26 +14,18 @@ script; with none committed, compute trains the tiny "quick" sweep on the CPU.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .claims import ClaimResult, finding
 from .framework import FigureData, register_figure
-from .training import load_summary
+from .training import TrainedFigureConfig, load_summary
 
 S4D_RANGE = (1e-3, 1e-1)
 
-
-@dataclass(frozen=True)
-class DeltaSweepFigureConfig:
-    """source: "auto" (committed summary, else compute), "results" or "compute";
-    scale: sweep size used when computing."""
-
-    source: str = "auto"
-    scale: str = "quick"
-    seed: int = 0
+#: the Δ-sweep figures are drawn from a training summary like the others of figures.training:
+#: same config (source, scale); the old name stays for callers
+DeltaSweepFigureConfig = TrainedFigureConfig
 
 
 def _t95(n: np.ndarray) -> np.ndarray:
@@ -56,7 +48,7 @@ def _panel(t: dict) -> str:
     return f"{fam}, {t['init']}"
 
 
-def compute_delta_sweep(cfg: DeltaSweepFigureConfig) -> FigureData:
+def compute_delta_sweep(cfg: TrainedFigureConfig) -> FigureData:
     """Per task: grid Δ, seed-mean error and its 95 % t-interval (columns named by task)."""
     s = load_summary("delta_sweep", cfg.source, cfg.scale)
     cols, tasks = {}, []
@@ -110,7 +102,7 @@ def plot_delta_sweep(data: FigureData):
 
 
 register_figure(
-    "delta_sweep", compute_delta_sweep, plot_delta_sweep, DeltaSweepFigureConfig(),
+    "delta_sweep", compute_delta_sweep, plot_delta_sweep, TrainedFigureConfig(),
     description="test error against the initial Δ per task family, with Δ_rule, Δ* and the "
     "S4D default range",
     section="SPEC §7")
@@ -124,7 +116,7 @@ def _main_tasks(tasks: list[dict]) -> list[dict]:
     return [t for t in tasks if t["init"] == "zero_real" and t["learn_dt"]]
 
 
-def compute_delta_star_vs_rule(cfg: DeltaSweepFigureConfig) -> FigureData:
+def compute_delta_star_vs_rule(cfg: TrainedFigureConfig) -> FigureData:
     s = load_summary("delta_sweep", cfg.source, cfg.scale)
     main = _main_tasks(s["tasks"])
     fit = [t for t in main if t["dt_star"]]
@@ -203,7 +195,7 @@ def plot_delta_star_vs_rule(data: FigureData):
 
 register_figure(
     "delta_star_vs_rule", compute_delta_star_vs_rule, plot_delta_star_vs_rule,
-    DeltaSweepFigureConfig(),
+    TrainedFigureConfig(),
     description="best initial Δ* against Δ_rule over tasks, with 1/L and the S4D default centre",
     section="SPEC §7")
 

@@ -25,15 +25,8 @@ from .claims import ClaimResult, all_of, claim
 from .framework import FigureData, register_figure
 
 #: input classes of SPEC Result 2.3 used throughout: (label, model name, parameters)
-CLASSES: tuple[tuple[str, str, tuple[tuple[str, float], ...]], ...] = (
-    ("white", "white", ()),
-    ("ar1_0.9", "ar1", (("phi", 0.9),)),
-    ("power_law_1.5", "power_law", (("alpha", 1.5),)),
-    ("power_law_1", "power_law", (("alpha", 1.0),)),
-    ("power_law_0.5", "power_law", (("alpha", 0.5),)),
-    ("constant", "constant", ()),
-    ("periodic_16", "periodic", (("period", 16.0),)),
-)
+CLASSES = _cache.input_classes("white", "ar1_0.9", "power_law_1.5", "power_law_1", "power_law_0.5",
+                               "constant", "periodic_16")
 _CLASS = {label: (model, params) for label, model, params in CLASSES}
 
 #: λ_max tolerance of the rule's Δ here (claims compare at 2e-6 of the bound)

@@ -28,15 +28,8 @@ from .claims import ClaimResult, all_of, claim, equal_within, finding
 from .framework import FigureData, register_figure
 
 #: input classes of SPEC Result 2.3: (label, model name, parameters)
-CLASSES: tuple[tuple[str, str, tuple[tuple[str, float], ...]], ...] = (
-    ("white", "white", ()),
-    ("ar1_0.9", "ar1", (("phi", 0.9),)),
-    ("power_law_2", "power_law", (("alpha", 2.0),)),
-    ("power_law_1", "power_law", (("alpha", 1.0),)),
-    ("power_law_0.5", "power_law", (("alpha", 0.5),)),
-    ("constant", "constant", ()),
-    ("periodic_10.3", "periodic", (("period", 10.3),)),
-)
+CLASSES = _cache.input_classes("white", "ar1_0.9", "power_law_2", "power_law_1", "power_law_0.5",
+                               "constant", "periodic_10.3")
 
 #: band on |fitted slope - derived slope| (issue 4: ±0.05), STYLE rule 5
 SLOPE_TOL = 0.05
@@ -261,7 +254,7 @@ register_figure(
 # the SPEC Result 2.3 table; never from numerics itself.
 
 #: extra class for the claims: AR(1) with φ < 0 (spectral peak at θ = π)
-AR1_NEG = ("ar1_-0.5", "ar1", (("phi", -0.5),))
+AR1_NEG = _cache.input_classes("ar1_-0.5")[0]
 #: SPEC Result 2.3 table, power laws: exponent 1 - α of λ_max for 0 < α < 1
 POWER_LAW_GROWTH = {0.5: 0.5, 0.3: 0.7}
 #: tolerance on the last-octave exponent / log coefficient (observed corrections ~ 1/L: 4e-4
@@ -476,8 +469,7 @@ def check_output_bound(quick: bool = False) -> ClaimResult:
                                       "kernel_output_bound = derived to 1e-12", formula_err <= 1e-12),
     }
     att = 0.0
-    for label in ("white", "constant"):
-        model, params = {c[0]: (c[1], c[2]) for c in CLASSES}[label]
+    for _, model, params in _cache.input_classes("white", "constant"):
         for L in [2**p for p in range(4, 11 if quick else 15)]:
             for gamma in (1.0, 0.5):
                 dt = _cache.rule_dt(model, params, L, 1e-9, gamma=gamma)
