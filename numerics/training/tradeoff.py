@@ -139,7 +139,10 @@ def exact_discrete_tradeoff(p: TradeoffProblem, noise_draw: np.ndarray | None = 
     In the eigenbasis (λ_i, v_i) of G_Δ, u = Vᵀg, r_i = 1 − λ_i/λ_max, f_i = 1 − r_i^T:
     approximation A = ½(‖ρ*‖²_Δ − gᵀG⁻¹g); optimization ½Σ u_i²/λ_i r_i^{2T}; variance
     ½(σ²/n)Σ f_i²; total = A + both; ``total_sd`` the exact standard deviation over ξ of the
-    realized ℒ_Δ(c_T). With ``noise_draw`` (ξ, (L,)) also ``total_realized`` for that draw.
+    realized ℒ_Δ(c_T). With ``noise_draw`` (ξ, (L,)) also ``total_realized`` for that draw
+    (c_T: :func:`numerics.gradient_descent` on G_Δ and ΔΦy, y = ρ* + sξ, T steps from 0).
+    These are the float64 forms of :func:`numerics.gram.tradeoff_point`'s mpmath formulas,
+    on the sampled G_Δ rather than the continuous G.
     """
     check_instance("p", p, TradeoffProblem)
     if noise_draw is not None:
