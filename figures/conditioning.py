@@ -27,6 +27,9 @@ from .framework import FigureData, register_figure
 
 @dataclass(frozen=True)
 class SpacingConfig:
+    """Re w = -a for every mode, b_j = δ(j+1): one κ curve per m in ``m``, at ``n_delta``
+    log-spaced δ/a in ``delta_over_a``."""
+
     a: float = 1.0
     m: tuple[int, ...] = (4, 8, 16, 32)
     delta_over_a: tuple[float, float] = (0.2, 100.0)
@@ -94,6 +97,9 @@ _INIT_NAMES = ("s4d_lin", "s4d_inv", "s4d_legs", "s4d_real", "zero_real")
 
 @dataclass(frozen=True)
 class InitConfig:
+    """Feature counts m of the complex inits (``m``) and of S4D-Real (``m_real``); L: length
+    of the discrete zero-real Gram (Δ = L^{-1/2})."""
+
     m: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128)
     m_real: tuple[int, ...] = (2, 4, 6, 8, 12, 16, 20, 24, 28)
     L: int = 4096
@@ -184,6 +190,9 @@ register_figure(
 
 @dataclass(frozen=True)
 class GDConfig:
+    """m modes, Re w = -a, b_j = δ(j+1) at ``n_delta`` log-spaced δ/a in ``delta_over_a``;
+    GD stops at relative error ``tol``; ``seed``: the random starts e_0."""
+
     m: int = 8
     a: float = 1.0
     delta_over_a: tuple[float, float] = (0.5, 3.5)  # κ from ~1e4 down to ~10
@@ -257,6 +266,10 @@ register_figure(
 
 @dataclass(frozen=True)
 class TradeoffConfig:
+    """SPEC §4.4: K targets spaced ε (``eps``) around ``center``, m = K model modes spaced δ,
+    Re w = -a; noise σ, ``n_samples`` n, ``budget`` T GD steps; ``n_delta`` δ in
+    ``delta_range``; δ* is located again at each value of the three sweeps."""
+
     center: float = 5.0
     eps: float = 0.05
     K: int = 2

@@ -204,6 +204,10 @@ def check_hessian_expectation(quick: bool = False, control: bool = False) -> Cla
 
 @dataclass(frozen=True)
 class HessSpacingConfig:
+    """w_j = -a + iδj, j = 1..m, on the grid (Δ = ``dt``, L), n input sequences per draw,
+    AR(1) inputs with φ in ``phis`` (0: white), ``n_delta`` δ/a in ``delta_over_a`` (plus
+    ``report_delta_over_a``), ``draws`` seeded draws."""
+
     m: int = 4
     a: float = 0.5
     dt: float = 0.05
@@ -415,6 +419,9 @@ def check_inherits(quick: bool = False) -> ClaimResult:
 
 @dataclass(frozen=True)
 class HessInitConfig:
+    """Each init at full complex state size N (m = N/2 stored modes), length L, n input
+    sequences per draw, AR(1) inputs with φ in ``phis`` (0: white), ``draws`` seeded draws."""
+
     N: int = 16  # full complex state size of the reference inits; m = N/2 stored modes
     L: int = 256
     n: int = 512

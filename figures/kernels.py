@@ -19,6 +19,8 @@ from .framework import FigureData, register_figure
 
 @dataclass(frozen=True)
 class KernelsConfig:
+    """N modes, L lags, step Δ = ``dt``; ``seed``: the random readout c (and the LRU ring)."""
+
     N: int = 64
     L: int = 1024
     dt: float = 0.01
@@ -77,6 +79,8 @@ register_figure(
 
 @dataclass(frozen=True)
 class LegsConfig:
+    """State sizes N, step Δ = ``dt`` and kernel length L of the S4D-LegS comparison."""
+
     N: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024)
     dt: float = 0.05
     L: int = 400

@@ -59,6 +59,9 @@ def multimode_envelope(a: float, dt: float, L: int, N: int, seed: int) -> float:
 
 @dataclass(frozen=True)
 class MemoryDecayConfig:
+    """Lengths L = 2^p (``log2_L``), real parts a, input classes; the multi-mode envelope
+    with N modes, max over the random readouts of ``seeds`` (offset by ``seed``)."""
+
     log2_L: tuple[int, ...] = tuple(range(4, 15))
     a_values: tuple[float, ...] = (0.0, 1e-3, 0.5)
     classes: tuple[str, ...] = tuple(label for label, _, _ in CLASSES)
@@ -139,6 +142,10 @@ register_figure(
 
 @dataclass(frozen=True)
 class CopyConfig:
+    """Lengths L = 2^p, real parts a, ridge λ (the ridge-free fit only up to L =
+    2^``max_log2_L_no_ridge``); ``small_m``: a fixed mode count shown next to m = L/2;
+    ``seed``: the Monte-Carlo residual."""
+
     log2_L: tuple[int, ...] = (6, 7, 8, 9, 10, 11, 12)
     a_values: tuple[float, ...] = (0.0, 1e-3, 0.5)
     ridge: float = 1e-6
@@ -243,6 +250,8 @@ def random_zero_real_init(rng: np.random.Generator, N: int):
 
 @dataclass(frozen=True)
 class StabilityConfig:
+    """Lengths L = 2^p, input classes, N zero-real modes; ``seed``: the random readout c."""
+
     log2_L: tuple[int, ...] = tuple(range(6, 15))
     classes: tuple[str, ...] = tuple(label for label, _, _ in CLASSES)
     N: int = 64

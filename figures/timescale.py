@@ -37,6 +37,13 @@ SLOPE_TOL = 0.05
 SLOPE_RTOL = 1e-4
 #: Monte-Carlo agreement: |mean - ρᵀRρ| <= MC_Z standard errors
 MC_Z = 3.0
+#: lengths L = 2^p of the figures and claims here: p = 8..16 (quick: 8..12)
+LOG2_L, LOG2_L_QUICK = tuple(range(8, 17)), tuple(range(8, 13))
+
+
+def _lengths(quick: bool) -> list[int]:
+    """The claims' lengths L = 2^p, p in :data:`LOG2_L` (quick: :data:`LOG2_L_QUICK`)."""
+    return [2**p for p in (LOG2_L_QUICK if quick else LOG2_L)]
 
 
 def _r(model: str, params, L: int) -> np.ndarray:
@@ -68,7 +75,9 @@ def _growth_check(model: str, params, Ls, lam) -> tuple[float, float, str]:
 
 @dataclass(frozen=True)
 class LambdaMaxConfig:
-    log2_L: tuple[int, ...] = tuple(range(8, 17))
+    """Lengths L = 2^p, p in ``log2_L``."""
+
+    log2_L: tuple[int, ...] = LOG2_L
 
 
 def compute_lambda_max(cfg: LambdaMaxConfig) -> FigureData:
@@ -84,14 +93,20 @@ def compute_lambda_max(cfg: LambdaMaxConfig) -> FigureData:
     return FigureData(cols, meta)
 
 
-def plot_lambda_max(data: FigureData):
+def _plot_per_class(data: FigureData, legend):
+    """(fig, ax, L): one log-log curve against L per class of ``data.meta["classes"]``, its
+    legend ``legend(label, data.meta[label])``."""
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     L = data.columns["L"]
     for label in data.meta["classes"]:
-        m = data.meta[label]
-        ax.loglog(L, data.columns[label], "o-", ms=3,
-                  label=f"{label}: {m['what']} {m['measured']:.3f} (derived {m['derived']:.3g})")
+        ax.loglog(L, data.columns[label], "o-", ms=3, label=legend(label, data.meta[label]))
     ax.set_xlabel("L")
+    return fig, ax, L
+
+
+def plot_lambda_max(data: FigureData):
+    fig, ax, _ = _plot_per_class(
+        data, lambda label, m: f"{label}: {m['what']} {m['measured']:.3f} (derived {m['derived']:.3g})")
     ax.set_ylabel("λ_max(R)")
     ax.set_title("λ_max of the Toeplitz second-moment matrix (certified, FFT Lanczos)")
     ax.legend(fontsize=6)
@@ -100,7 +115,7 @@ def plot_lambda_max(data: FigureData):
 
 register_figure(
     "lambda_max_vs_L", compute_lambda_max, plot_lambda_max, LambdaMaxConfig(),
-    LambdaMaxConfig(log2_L=tuple(range(8, 13))),
+    LambdaMaxConfig(log2_L=LOG2_L_QUICK),
     description="λ_max(R) against L for every autocorrelation class, fitted vs derived slopes",
     section="SPEC §2, Result 2.3")
 
@@ -110,7 +125,10 @@ register_figure(
 
 @dataclass(frozen=True)
 class MomentConfig:
-    log2_L: tuple[int, ...] = tuple(range(8, 17))
+    """Lengths L = 2^p; the fixed Δ compared with the rule; N S4D-Lin modes of the
+    multi-mode kernel (0: single mode only)."""
+
+    log2_L: tuple[int, ...] = LOG2_L
     dt_fixed: float = 0.01
     N: int = 16  # multi-mode: S4D-Lin imaginary parts
     seed: int = 0
@@ -205,7 +223,9 @@ register_figure(
 
 @dataclass(frozen=True)
 class RuleConfig:
-    log2_L: tuple[int, ...] = tuple(range(8, 17))
+    """Lengths L = 2^p; γ of Δ = γ (L λ_max)^{-1/2}."""
+
+    log2_L: tuple[int, ...] = LOG2_L
     gamma: float = 1.0
 
 
@@ -226,15 +246,10 @@ def compute_rule(cfg: RuleConfig) -> FigureData:
 
 
 def plot_rule(data: FigureData):
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    L = data.columns["L"]
-    for label in data.meta["classes"]:
-        m = data.meta[label]
-        ax.loglog(L, data.columns[label], "o-", ms=3,
-                  label=f"{label}: slope {m['slope']:.3f}, derived Δ ∝ {m['derived_law']}")
+    fig, ax, L = _plot_per_class(
+        data, lambda label, m: f"{label}: slope {m['slope']:.3f}, derived Δ ∝ {m['derived_law']}")
     ax.loglog(L, 1e-3 * np.ones_like(L), "k:", lw=0.8, label="habitual Δ_min = 1e-3")
     ax.loglog(L, 1e-1 * np.ones_like(L), "k--", lw=0.8, label="habitual Δ_max = 1e-1")
-    ax.set_xlabel("L")
     ax.set_ylabel("Δ = γ (L λ_max)^(-1/2)")
     ax.set_title(f"Timescale rule (Result 2.2), γ = {data.meta['gamma']}")
     ax.legend(fontsize=6)
@@ -242,7 +257,7 @@ def plot_rule(data: FigureData):
 
 
 register_figure(
-    "timescale_rule", compute_rule, plot_rule, RuleConfig(), RuleConfig(log2_L=tuple(range(8, 13))),
+    "timescale_rule", compute_rule, plot_rule, RuleConfig(), RuleConfig(log2_L=LOG2_L_QUICK),
     description="Δ(L) of Result 2.2 per autocorrelation class with the derived exponents",
     section="SPEC §2, Result 2.2–2.3")
 
@@ -317,7 +332,7 @@ def check_lambda_dense(quick: bool = False) -> ClaimResult:
     control_mutant="lambda_max_factor2",
 )
 def check_lambda_max_slopes(quick: bool = False) -> ClaimResult:
-    Ls = [2**p for p in (range(8, 13) if quick else range(8, 17))]
+    Ls = _lengths(quick)
     parts: dict[str, ClaimResult] = {}
     exact = {
         "white": lambda L: 1.0,
@@ -392,7 +407,7 @@ def _moment_err(e: float, ref: float, rho: np.ndarray, r: np.ndarray) -> float:
     control_mutant="R_identity",
 )
 def check_output_moment_slopes(quick: bool = False) -> ClaimResult:
-    Ls = [2**p for p in (range(8, 13) if quick else range(8, 17))]
+    Ls = _lengths(quick)
     dt_fixed, N = 0.01, 16
     expo = {"white": 1.0, "ar1_0.9": 1.0, "ar1_-0.5": 1.0, "power_law_2": 1.0,
             "power_law_0.5": 1.5, "constant": 2.0, "periodic_10.3": 2.0}
@@ -510,7 +525,7 @@ def _multimode_rule_curve(label: str, model: str, params, Ls, N: int = 16, fixed
     control_mutant="lambda_max_white",
 )
 def check_multimode_bound(quick: bool = False) -> ClaimResult:
-    Ls = [2**p for p in (range(8, 13) if quick else range(8, 17))]
+    Ls = _lengths(quick)
     worst, details = 0.0, {}
     for label, model, params in CLASSES:
         E, bound = _multimode_rule_curve(label, model, params, Ls)
@@ -522,7 +537,7 @@ def check_multimode_bound(quick: bool = False) -> ClaimResult:
 def _register_multimode_findings() -> None:
     for label, model, params in CLASSES:
         def check(quick: bool = False, _l=label, _m=model, _p=params) -> ClaimResult:
-            Ls = [2**p for p in (range(8, 13) if quick else range(8, 17))]
+            Ls = _lengths(quick)
             E, _ = _multimode_rule_curve(_l, _m, _p, Ls)
             s = loglog_fit(Ls, E).slope
             return ClaimResult(s, f"abs(log-log slope of E[y_L²]) <= {SLOPE_TOL}", abs(s) <= SLOPE_TOL,
