@@ -129,3 +129,26 @@ def test_nonfinite_meta_is_written_as_null(tmp_path):
     assert json.loads(text)["meta"] == {"kappa": None, "slope": [None, 1.0]}
     assert seen == {"kappa": None, "slope": [None, 1.0]}
     assert np.isnan(fw.read_csv_columns(tmp_path / "data/_nonfinite.csv")["y"][1])  # CSV keeps nan
+
+
+def test_positional_registration_and_layout_by_the_framework(tmp_path):
+    """register_figure(name, compute, plot, config): quick_config defaults to config; the plot
+    only draws and build_figure lays the figure out (tight_layout moves the subplot margins off
+    matplotlib's defaults)."""
+    import matplotlib as mpl
+
+    drawn = []
+
+    def plot(data):
+        fig = _plot(data)
+        drawn.append(fig)
+        return fig
+
+    spec = fw.register_figure("_positional", _compute, plot, _Cfg(), description="positional",
+                              section="SPEC §0")
+    try:
+        assert spec.quick_config is spec.config
+        fw.build_figure("_positional", quick=True, out_dir=tmp_path)
+    finally:
+        fw.FIGURES.pop("_positional")
+    assert drawn[0].subplotpars.left != mpl.rcParams["figure.subplot.left"]
