@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,11 @@ _PLUGINS = ("figures.cli_recommend", "figures.cli_train")
 
 
 def _cmd_figures(args) -> int:
+    """regenerate all or some figures
+
+    Regenerate figures: compute the data (figures/data/NAME.csv + .json), plot from it
+    (NAME.png, NAME.pdf) and update manifest.json.
+    """
     from .framework import FIGURES, build_figure, default_out_dir
     from .registry import load_all
 
@@ -44,6 +50,17 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_verify(args) -> int:
+    """run every registered claim and print the verdict table
+
+    Run each claim and its control (a realistic implementation mistake); print claim, SPEC
+    section, expectation source, measured value, expected value, verdict, and FINDING rows
+    (SPEC statements false as written). A full run of every claim writes figures/claims.md;
+    --quick writes build/claims-quick.md. Exit 1 if any claim fails or any control passes
+    (findings never set the exit code). With --mutants: run the claim suite once per registered
+    mutant (figures/mutants.py), print mutant × catching claims and the mutation score (written
+    to figures/mutants.md/.json in quick mode, figures/mutants-full.md/.json otherwise); exit 1
+    unless every mutant is caught.
+    """
     from .claims import (
         CLAIMS,
         claims_table,
@@ -130,6 +147,10 @@ def _cmd_mutants(args) -> int:
 
 
 def _cmd_list(args) -> int:
+    """list registered figures and claims
+
+    List the registered figures and claims, one line each.
+    """
     from .claims import CLAIMS
     from .framework import FIGURES
     from .registry import load_all
@@ -144,10 +165,13 @@ def _cmd_list(args) -> int:
     return 0
 
 
-def add_command(subparsers, name: str, run, *, help: str, description: str):
-    """Add subcommand ``name``: its parser (``help`` in the command list, ``description`` in its
-    ``--help``), run by ``run(args) -> exit code``; returns the parser for its arguments."""
-    p = subparsers.add_parser(name, help=help, description=description)
+def add_command(subparsers, name: str, run):
+    """Add subcommand ``name``, performed by ``run(args) -> exit code``, and return its parser
+    (for its arguments). ``run``'s docstring documents the command once: its first paragraph is
+    the line of the command list, the rest the description of ``autocorr-ssm NAME --help``
+    (argparse refills both)."""
+    summary, _, description = inspect.cleandoc(run.__doc__).partition("\n\n")
+    p = subparsers.add_parser(name, help=summary, description=description)
     p.set_defaults(func=run)
     return p
 
@@ -160,28 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    f = add_command(
-        sub, "figures", _cmd_figures,
-        help="regenerate all or some figures",
-        description="Regenerate figures: compute the data (figures/data/NAME.csv + .json), "
-        "plot from it (NAME.png, NAME.pdf) and update manifest.json.",
-    )
+    f = add_command(sub, "figures", _cmd_figures)
     f.add_argument("names", nargs="*", metavar="NAME", help="figures to build (default: all)")
     f.add_argument("--quick", action="store_true", help="small CI-sized data (default out: build/figures-quick)")
     f.add_argument("--out", metavar="DIR", help="output folder (default: the repository's figures/)")
 
-    v = add_command(
-        sub, "verify", _cmd_verify,
-        help="run every registered claim and print the verdict table",
-        description="Run each claim and its control (a realistic implementation mistake); print "
-        "claim, SPEC section, expectation source, measured value, expected value, verdict, and "
-        "FINDING rows (SPEC statements false as written). A full run of every claim writes "
-        "figures/claims.md; --quick writes build/claims-quick.md. Exit 1 if any claim fails or "
-        "any control passes (findings never set the exit code). With --mutants: run the claim "
-        "suite once per registered mutant (figures/mutants.py), print mutant × catching claims "
-        "and the mutation score (written to figures/mutants.md/.json in quick mode, "
-        "figures/mutants-full.md/.json otherwise); exit 1 unless every mutant is caught.",
-    )
+    v = add_command(sub, "verify", _cmd_verify)
     v.add_argument("names", nargs="*", metavar="NAME",
                    help="claims to run (with --mutants: mutants to inject) (default: all)")
     v.add_argument("--quick", action="store_true", help="CI-sized computations")
@@ -191,8 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write the table (default: figures/claims.md for a full run, "
                    "build/claims-quick.md for --quick)")
 
-    add_command(sub, "list", _cmd_list, help="list registered figures and claims",
-                description="List the registered figures and claims, one line each.")
+    add_command(sub, "list", _cmd_list)
 
     for mod in _PLUGINS:
         try:

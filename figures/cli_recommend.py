@@ -37,6 +37,13 @@ def _fmt(v, spec: str) -> str:
 
 
 def _cmd_recommend(args) -> int:
+    """recommend Δ per channel and an SSM initialization from your sequences
+
+    Estimate each channel's λ_max(E[x xᵀ]) with a consistent lag-window estimator and a 95%
+    bootstrap CI, diagnose its class (white, short / long memory, periodic, mean-dominated,
+    nonstationary, uncertain), and recommend Δ = γ (L λ_max)^(-1/2) (SPEC Result 2.2, §2.5);
+    write the initialization with S4D, Mamba and LRU conventions as FILE.json and FILE.npz.
+    """
     from numerics._checks import InputError
     from numerics.recommend import (
         load_sequences,
@@ -120,15 +127,7 @@ def _window_options(max_lag: str | None, window: str | None) -> tuple[int | None
 def add_parser(subparsers) -> None:
     from .cli import add_command
 
-    p = add_command(
-        subparsers, "recommend", _cmd_recommend,
-        help="recommend Δ per channel and an SSM initialization from your sequences",
-        description="Estimate each channel's λ_max(E[x xᵀ]) with a consistent lag-window "
-        "estimator and a 95%% bootstrap CI, diagnose its class (white, short / long memory, "
-        "periodic, mean-dominated, nonstationary, uncertain), and recommend "
-        "Δ = γ (L λ_max)^(-1/2) (SPEC Result 2.2, §2.5); write the initialization with S4D, "
-        "Mamba and LRU conventions as FILE.json and FILE.npz.",
-    )
+    p = add_command(subparsers, "recommend", _cmd_recommend)
     # negative numbers in scientific notation (--real -1e-3) are values, not options
     p._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
     p.add_argument("data", metavar="DATA",

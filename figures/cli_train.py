@@ -16,6 +16,12 @@ __all__ = ["add_parser"]
 
 
 def _cmd_train(args) -> int:
+    """train SSMs: one config, a sweep (a JSON list), or a named experiment
+
+    Train torch SSMs. CONFIG.json holds one run config or a list of them (a sweep; runs whose
+    result file exists are skipped). One result JSON per run, with its config, in --out.
+    --experiment runs a named experiment sweep and writes its summary.
+    """
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -82,13 +88,7 @@ SCALE_NAMES = ("quick", "cpu", "gpu")
 def add_parser(subparsers) -> None:
     from .cli import add_command
 
-    t = add_command(
-        subparsers, "train", _cmd_train,
-        help="train SSMs: one config, a sweep (a JSON list), or a named experiment",
-        description="Train torch SSMs. CONFIG.json holds one run config or a list of them (a "
-        "sweep; runs whose result file exists are skipped). One result JSON per run, with its "
-        "config, in --out. --experiment runs a named experiment sweep and writes its summary.",
-    )
+    t = add_command(subparsers, "train", _cmd_train)
     t.add_argument("config", nargs="?", metavar="CONFIG.json", help="a run config or a list of them")
     t.add_argument("--experiment", choices=EXPERIMENT_NAMES, help="run a named experiment")
     t.add_argument("--scale", default="cpu", choices=SCALE_NAMES, help="experiment size (default cpu)")
