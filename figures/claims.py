@@ -10,12 +10,16 @@ registered with the :func:`claim` decorator::
     @claim(
         name="lambda_max_matches_oracles",            # unique, snake_case
         section="SPEC §2, Result 2.3",                # what it checks
-        statement="λ_max equals the dense eigvalsh ...",  # exactly what is asserted
         expectation="oracle",                         # or "derived", "Monte Carlo", or a tuple
-        control="λ_max off by a factor 2",            # the realistic mistake, in words
-        control_mutant="lambda_max_factor2",          # optional: a name in figures.mutants
+        control_mutant="lambda_max_factor2",          # a name in figures.mutants, or
+        # control="λ_max off by a factor 2",          # the mistake in words, applied by check
     )
-    def check(quick=False, control=False) -> ClaimResult: ...
+    def check(quick=False, control=False) -> ClaimResult:
+        '''λ_max equals the dense eigvalsh ... (the statement: exactly what is asserted)'''
+
+* The **statement** (exactly what is asserted, quoted in the claims table) is the first
+  paragraph of the check's docstring, white space folded; further paragraphs are notes for the
+  reader. ``statement="..."`` in the decorator still works and wins over the docstring.
 
 * ``expectation`` names where the expected value comes from, independently of the code under
   test: ``"derived"`` (a closed form or constant derived by hand or by sympy), ``"oracle"`` (an
@@ -26,8 +30,9 @@ registered with the :func:`claim` decorator::
   claim uses; the claim run under it must fail. With ``control_mutant="name"`` the framework
   runs ``check(quick)`` inside the mutant ``figures.mutants.MUTANTS[name]`` (which swaps one
   public function for the plausibly wrong version everywhere it is reachable). Without it, the
-  framework calls ``check(quick, control=True)`` and the check applies the mistake itself.
-  A claim's own second arm (another input, another class's number) is not a control.
+  framework calls ``check(quick, control=True)`` and the check applies the mistake itself,
+  described by ``control="..."``. With a mutant the control's text is the mutant's description
+  (each mistake is described once, in :mod:`figures.mutants`). A claim's own second arm (another input, another class's number) is not a control.
 * ``ClaimResult(measured, expected, passed, details)``: ``measured`` a number or short text,
   ``expected`` the expectation as text (value and tolerance), ``passed`` the verdict.
   Helpers: :func:`in_band` (a stated band), :func:`equal_within` (two-sided equality with a
@@ -47,6 +52,7 @@ control and the mutants the claim caught in the last mutation run (``verify --mu
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import traceback
@@ -145,46 +151,69 @@ def _sources(expectation) -> tuple[str, ...]:
     return src
 
 
+def _statement(name: str, statement: str | None, fn: Callable) -> str:
+    """``statement`` if given, else the first paragraph of ``fn``'s docstring, white space folded."""
+    if statement is None:
+        doc = inspect.getdoc(fn) or ""
+        statement = doc.split("\n\n", 1)[0]
+    statement = " ".join(statement.split())
+    if not statement:
+        raise ValueError(f"claim {name!r} states nothing: give its check a docstring")
+    return statement
+
+
+def _register(name: str, statement: str | None, fn: Callable, **fields) -> Callable:
+    if name in CLAIMS:
+        raise ValueError(f"claim {name!r} is registered twice")
+    CLAIMS[name] = Claim(name=name, statement=_statement(name, statement, fn), check=fn, **fields)
+    return fn
+
+
+def _control_text(name: str, control: str | None, control_mutant: str | None) -> str:
+    """``control`` if given, else the description of the mutant ``control_mutant`` (each
+    mistake described once, in :mod:`figures.mutants`)."""
+    if control is not None:
+        return control
+    if control_mutant is None:
+        raise ValueError(f"claim {name!r} needs a control: control= or control_mutant=")
+    from .mutants import MUTANTS
+
+    if control_mutant not in MUTANTS:
+        raise ValueError(f"claim {name!r}: no mutant {control_mutant!r} in figures.mutants")
+    return MUTANTS[control_mutant].description
+
+
 def claim(
     *,
     name: str,
     section: str,
-    statement: str,
-    control: str,
+    control: str | None = None,
     expectation: str | Iterable[str] | None = None,
     control_mutant: str | None = None,
+    statement: str | None = None,
 ):
-    """Decorator registering ``check(quick=False, control=False) -> ClaimResult`` (module docstring)."""
+    """Decorator registering ``check(quick=False, control=False) -> ClaimResult`` (module docstring);
+    the statement is the first paragraph of the check's docstring unless ``statement`` is given,
+    the control's text the mutant's description unless ``control`` is given."""
     src = _sources(expectation)
-
-    def deco(fn):
-        if name in CLAIMS:
-            raise ValueError(f"claim {name!r} is registered twice")
-        CLAIMS[name] = Claim(name, section, statement, control, fn, src, control_mutant)
-        return fn
-
-    return deco
+    control = _control_text(name, control, control_mutant)
+    return lambda fn: _register(name, statement, fn, section=section, control=control,
+                                expectation=src, control_mutant=control_mutant)
 
 
 def finding(
     *,
     name: str,
     section: str,
-    statement: str,
     expectation: str | Iterable[str] | None = None,
     corrected_by: str | None = None,
+    statement: str | None = None,
 ):
     """Decorator registering a FINDING: ``check(quick=False) -> ClaimResult`` with
     ``passed`` = the statement holds as written (module docstring). Never sets the exit code."""
     src = _sources(expectation)
-
-    def deco(fn):
-        if name in CLAIMS:
-            raise ValueError(f"claim {name!r} is registered twice")
-        CLAIMS[name] = Claim(name, section, statement, "", fn, src, None, "finding", corrected_by)
-        return fn
-
-    return deco
+    return lambda fn: _register(name, statement, fn, section=section, control="", expectation=src,
+                                kind="finding", corrected_by=corrected_by)
 
 
 def in_band(measured: float, lo: float, hi: float, *, what: str = "", **details) -> ClaimResult:

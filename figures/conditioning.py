@@ -421,13 +421,12 @@ def derived_kappa_bracket(a: float, b: np.ndarray) -> tuple[float, float]:
 @claim(
     name="gram_closed_form_quadrature",
     section="SPEC §4, Result 4.2; §6",
-    statement="gram_matrix (sympy-derived closed form, general B) = scipy quad of "
-    "∫Re(B_ie^{w_it})Re(B_je^{w_jt})dt to 1e-9 (relative to max|G|); symbolic = Result 4.2",
     expectation="oracle",
-    control="Gram matrix missing the (b_i + b_j) term",
     control_mutant="gram_missing_term",
 )
 def check_closed_form(quick: bool = False) -> ClaimResult:
+    """gram_matrix (sympy-derived closed form, general B) = scipy quad of
+    ∫Re(B_ie^{w_it})Re(B_je^{w_jt})dt to 1e-9 (relative to max|G|); symbolic = Result 4.2"""
     from theory.gram import check_result_4_2
 
     rng = np.random.default_rng(1)
@@ -455,13 +454,12 @@ def check_closed_form(quick: bool = False) -> ClaimResult:
 @claim(
     name="gram_pd_iff_distinct_abs_b",
     section="SPEC §4, Result 4.3 (ii)",
-    statement="equal a, B = 1: κ(G) finite iff the |b_j| are pairwise distinct (b, -b give the "
-    "same feature; one b_j = 0 allowed): 0 misclassified random cases",
     expectation="derived",
-    control="Gram matrix missing the (b_i + b_j) term",
     control_mutant="gram_missing_term",
 )
 def check_pd(quick: bool = False) -> ClaimResult:
+    """equal a, B = 1: κ(G) finite iff the |b_j| are pairwise distinct (b, -b give the same feature;
+    one b_j = 0 allowed): 0 misclassified random cases"""
     rng = np.random.default_rng(2)
     n_cases = 6 if quick else 20
     wrong = 0
@@ -513,14 +511,14 @@ def _kappa_bracket_check(offset: int, quick: bool, hi_delta: float, index_shift:
 @claim(
     name="kappa_monotone_in_spacing",
     section="SPEC §4, Result 4.3 (iii)",
-    statement="b_j = δ(j+1) (no zero frequency), equal a, B = 1: κ(G) decreases monotonically in δ "
-    "and lies inside the derived bracket [max G_ii/min G_ii, (max G_ii + R)/(min G_ii - R)] "
-    "(Result 4.3 iv), which closes on 1 (width < 5e-3 at δ/a = 100)",
     expectation="derived",
     control="frequency index off by one: b_j = δj in place of δ(j+1) (bracket still the "
     "derived one for δ(j+1))",
 )
 def check_monotone(quick: bool = False, control: bool = False) -> ClaimResult:
+    """b_j = δ(j+1) (no zero frequency), equal a, B = 1: κ(G) decreases monotonically in δ and lies
+    inside the derived bracket [max G_ii/min G_ii, (max G_ii + R)/(min G_ii - R)] (Result 4.3 iv),
+    which closes on 1 (width < 5e-3 at δ/a = 100)"""
     last, inside, mono, bad = _kappa_bracket_check(1, quick, 100.0, index_shift=-1 if control else 0)
     lo, hi = derived_kappa_bracket(1.0, 100.0 * np.arange(1, 65))
     return all_of({
@@ -533,14 +531,13 @@ def check_monotone(quick: bool = False, control: bool = False) -> ClaimResult:
 @claim(
     name="kappa_limit_zero_frequency_is_2",
     section="SPEC §4, Result 4.3 (iii)",
-    statement="b_j = δj including b_0 = 0, equal a, B = 1: κ(G) lies inside the derived bracket "
-    "and tends to 2 (the zero-frequency feature has twice the energy): κ in [2(1-1e-3), 2(1+5e-3)] "
-    "at δ/a = 1000 (m >= 4)",
     expectation="derived",
-    control="Gram matrix missing the (b_i + b_j) term",
     control_mutant="gram_missing_term",
 )
 def check_zero_frequency(quick: bool = False) -> ClaimResult:
+    """b_j = δj including b_0 = 0, equal a, B = 1: κ(G) lies inside the derived bracket and tends to
+    2 (the zero-frequency feature has twice the energy): κ in [2(1-1e-3), 2(1+5e-3)] at δ/a = 1000
+    (m >= 4)"""
     last, inside, _, bad = _kappa_bracket_check(0, quick, 1000.0)
     return all_of({
         "inside bracket": ClaimResult(inside, "True", inside, {"outside": bad}),
@@ -551,12 +548,11 @@ def check_zero_frequency(quick: bool = False) -> ClaimResult:
 @finding(
     name="kappa_limit_one_as_first_written",
     section="SPEC §4, Result 4.3 (iii), first version",
-    statement="Equal a, spacing b_j = δ·j: κ(G) decreases monotonically in δ and tends to 1 as "
-    "δ/a → ∞",
     expectation="derived",
     corrected_by="kappa_limit_zero_frequency_is_2",
 )
 def finding_kappa_one(quick: bool = False) -> ClaimResult:
+    """Equal a, spacing b_j = δ·j: κ(G) decreases monotonically in δ and tends to 1 as δ/a → ∞"""
     ms = (4, 16) if quick else (4, 16, 64)
     k = max(nm.condition_number_of_gram(-1.0 + 1j * 1000.0 * np.arange(m)) for m in ms)
     return ClaimResult(k, "κ at δ/a = 1000 within 1% of 1", abs(k - 1) <= 0.01, {"m": list(ms)})
@@ -565,16 +561,14 @@ def finding_kappa_one(quick: bool = False) -> ClaimResult:
 @claim(
     name="gershgorin_uniform_spacing_bound",
     section="SPEC §4, Result 4.3 (iv)",
-    statement="b_j = b_0 + δj (b_0 >= 0), equal a: every off-diagonal row sum <= "
-    "R = 3/2[(π/2δ)coth(2πa/δ) - 1/(4a)] (uniform_spacing_offdiag_bound) and the eigenvalues lie "
-    "in the Gershgorin interval; the bound is tight up to its derived factor 3/2: the central row "
-    "of a long chain far from 0 (m = 401, b_0 = 10^4 δ) reaches 2/3 of R minus a derived "
-    "tail bound",
     expectation="derived",
-    control="bound with coth(πa/δ) instead of coth(2πa/δ)",
     control_mutant="offdiag_bound_coth",
 )
 def check_gershgorin(quick: bool = False) -> ClaimResult:
+    """b_j = b_0 + δj (b_0 >= 0), equal a: every off-diagonal row sum <= R = 3/2[(π/2δ)coth(2πa/δ) -
+    1/(4a)] (uniform_spacing_offdiag_bound) and the eigenvalues lie in the Gershgorin interval; the
+    bound is tight up to its derived factor 3/2: the central row of a long chain far from 0 (m =
+    401, b_0 = 10^4 δ) reaches 2/3 of R minus a derived tail bound"""
     worst, inside = 0.0, True
     for a in (0.3, 1.0, 3.0):
         for m in (3, 8, 20):
@@ -611,15 +605,14 @@ def check_gershgorin(quick: bool = False) -> ClaimResult:
 @claim(
     name="gram_discrete_matches_dense",
     section="SPEC §4.1 (discrete form), Result 4.2 finite horizon",
-    statement="gram_matrix(kind='discrete', r) = Δ·Φ·toeplitz(r)·Φᵀ with Φ_jk = Re(B_j e^{w_j kΔ}) "
-    "formed densely from the SPEC definitions (r from the SPEC formulas: white, AR(1) φ = 0.9, "
-    "power law α = 0.5), and the white finite-horizon closed form = Δ·Φ·Φᵀ, for Re w = 0 and "
-    "Re w < 0 modes with random complex B, to 1e-10 of max|G|",
     expectation="oracle",
-    control="discrete Gram with the autocorrelation ignored (R = I)",
     control_mutant="gram_discrete_R_identity",
 )
 def check_gram_discrete(quick: bool = False) -> ClaimResult:
+    """gram_matrix(kind='discrete', r) = Δ·Φ·toeplitz(r)·Φᵀ with Φ_jk = Re(B_j e^{w_j kΔ}) formed
+    densely from the SPEC definitions (r from the SPEC formulas: white, AR(1) φ = 0.9, power law α =
+    0.5), and the white finite-horizon closed form = Δ·Φ·Φᵀ, for Re w = 0 and Re w < 0 modes with
+    random complex B, to 1e-10 of max|G|"""
     from . import _oracles
 
     rng = np.random.default_rng(4)
@@ -656,14 +649,13 @@ def _hilbert_fit(ms) -> tuple[float, float]:
 @claim(
     name="real_spectrum_exponentially_ill_conditioned",
     section="SPEC §4, Result 4.3 (i); §5; §6",
-    statement="S4D-Real (w = -(n+1), a Hilbert-type Gram): fitting ln κ + ½ ln m = s·m + b + c/m "
-    "over m = 10..30 (quick 10..20) gives s = 4 ln(1+√2) ≈ 3.5255 within 0.01; κ leaves float64 "
-    "range (high-precision path) and equals κ of the SPEC formula by mpmath at m = 12 (1e-8)",
     expectation="derived",
-    control="κ in float64 only (high-precision path never taken)",
     control_mutant="kappa_float64_only",
 )
 def check_real(quick: bool = False) -> ClaimResult:
+    """S4D-Real (w = -(n+1), a Hilbert-type Gram): fitting ln κ + ½ ln m = s·m + b + c/m over m =
+    10..30 (quick 10..20) gives s = 4 ln(1+√2) ≈ 3.5255 within 0.01; κ leaves float64 range
+    (high-precision path) and equals κ of the SPEC formula by mpmath at m = 12 (1e-8)"""
     ms = range(10, 21, 2) if quick else range(10, 31, 2)
     s, sens = _hilbert_fit(ms)
     m0 = 12
@@ -711,17 +703,16 @@ def _oracle_kappa_init(name: str, m: int, L: int = 4096) -> float:
 @claim(
     name="complex_spectra_polynomial_conditioning",
     section="SPEC §4, Result 4.3; §5",
-    statement="κ(G) of S4D-Lin, S4D-Inv, S4D-LegS (continuous Gram) and zero-real (discrete, "
-    "white, L = 4096) at m = 2..128 (quick ..32) equals κ computed from the SPEC §5 formulas and "
-    "the Result 4.2 closed form (eigvalsh / mpmath; zero-real: dense ΦΦᵀ) to 1e-6; S4D-Lin stays "
-    "inside its derived uniform-spacing bracket (bounded in m); S4D-Inv and S4D-LegS grow "
-    "sub-exponentially (ln κ gained over the last doubling of m, per mode, < 1/10 of the "
-    "Hilbert rate); fitted log-log slopes shown, not asserted",
     expectation=("oracle", "derived"),
-    control="S4D-Inv imaginary parts without the −1",
     control_mutant="s4d_inv_no_minus_one",
 )
 def check_complex(quick: bool = False) -> ClaimResult:
+    """κ(G) of S4D-Lin, S4D-Inv, S4D-LegS (continuous Gram) and zero-real (discrete, white, L =
+    4096) at m = 2..128 (quick ..32) equals κ computed from the SPEC §5 formulas and the Result 4.2
+    closed form (eigvalsh / mpmath; zero-real: dense ΦΦᵀ) to 1e-6; S4D-Lin stays inside its derived
+    uniform-spacing bracket (bounded in m); S4D-Inv and S4D-LegS grow sub-exponentially (ln κ gained
+    over the last doubling of m, per mode, < 1/10 of the Hilbert rate); fitted log-log slopes shown,
+    not asserted"""
     ms = (2, 4, 8, 16, 32) if quick else (2, 4, 8, 16, 32, 64, 128)
     err, slopes, kap = 0.0, {}, {}
     for name in ("s4d_lin", "s4d_inv", "s4d_legs", "zero_real"):
@@ -751,16 +742,14 @@ def _gd_count(G: np.ndarray, e0: np.ndarray, tol: float, max_iter: int) -> float
 @claim(
     name="gd_iterations_kappa_log_tol",
     section="SPEC §4, Result 4.3 (v)",
-    statement="GD with step 1/λ_max (numerics.gd_iterations, c_0 = 0, c* = e_0) needs t iterations "
-    "to ‖c_t - c*‖ <= tol‖c_0 - c*‖ (tol = 1e-6) with ln(tol/β)/ln(1-1/κ) <= t <= "
-    "⌈ln(tol)/ln(1-1/κ)⌉ (β = |v_minᵀe_0|/‖e_0‖, κ and v_min from numpy eigh), i.e. ≈ κ ln(1/tol), "
-    "and gd_iterations_exact (eigenbasis count) gives the same t, "
-    "for b_j = δ(j+1), m = 8, κ from ~10 to ~1e3",
     expectation="derived",
-    control="GD step 1/trace(G) instead of 1/λ_max(G)",
     control_mutant="gd_step_trace",
 )
 def check_gd(quick: bool = False) -> ClaimResult:
+    """GD with step 1/λ_max (numerics.gd_iterations, c_0 = 0, c* = e_0) needs t iterations to ‖c_t -
+    c*‖ <= tol‖c_0 - c*‖ (tol = 1e-6) with ln(tol/β)/ln(1-1/κ) <= t <= ⌈ln(tol)/ln(1-1/κ)⌉ (β =
+    |v_minᵀe_0|/‖e_0‖, κ and v_min from numpy eigh), i.e. ≈ κ ln(1/tol), and gd_iterations_exact
+    (eigenbasis count) gives the same t, for b_j = δ(j+1), m = 8, κ from ~10 to ~1e3"""
     cfg = GDConfig(delta_over_a=(0.9, 3.5), n_delta=5 if quick else 16)
     rng = np.random.default_rng(cfg.seed)
     ok, ratios, bad = True, [], []
@@ -822,15 +811,14 @@ def tradeoff_oracle(target, a: float, m: int, delta: float, noise: float, n: int
 @claim(
     name="tradeoff_u_shape",
     section="SPEC §4.4",
-    statement="ε = 0.05, K = m = 2, a = 1, GD budget 1000, σ = 0.1, n = 1000: tradeoff_curves "
-    "equals the float64 recomputation from the definitions (explicit GD) to 1e-6 (+1e-10) at "
-    "every δ; approximation error rises and the optimization (GD) error falls with δ, and the "
-    "total error has an interior minimum below both ends (U-shape)",
     expectation=("oracle", "derived"),
-    control="model frequencies not centred on the targets (b_j = ω̄ + δj)",
     control_mutant="model_freqs_uncentered",
 )
 def check_u_shape(quick: bool = False) -> ClaimResult:
+    """ε = 0.05, K = m = 2, a = 1, GD budget 1000, σ = 0.1, n = 1000: tradeoff_curves equals the
+    float64 recomputation from the definitions (explicit GD) to 1e-6 (+1e-10) at every δ;
+    approximation error rises and the optimization (GD) error falls with δ, and the total error has
+    an interior minimum below both ends (U-shape)"""
     cfg = TradeoffConfig()
     eps, noise, n, T = 0.05, 0.1, 1000, 1000
     f = target_freqs(cfg.center, eps, cfg.K)
@@ -856,16 +844,15 @@ def check_u_shape(quick: bool = False) -> ClaimResult:
 @claim(
     name="tradeoff_optimum_moves",
     section="SPEC §4.4",
-    statement="δ* (minimize_total_error) strictly decreases as the GD budget T grows "
-    "(T = 100, 1000, 10000; full run also 300, 3000), and each δ* minimizes the float64 "
-    "recomputation of the total error: oracle total at δ* within 1e-6 of the oracle's own minimum "
-    "(bounded search on [ε, 4]); the fitted slope of ln δ* against ln T is shown, not asserted "
-    "(the noise and ε dependence of δ* is not claimed)",
     expectation=("oracle", "derived"),
-    control="model frequencies not centred on the targets (b_j = ω̄ + δj)",
     control_mutant="model_freqs_uncentered",
 )
 def check_moves(quick: bool = False) -> ClaimResult:
+    """δ* (minimize_total_error) strictly decreases as the GD budget T grows (T = 100, 1000, 10000;
+    full run also 300, 3000), and each δ* minimizes the float64 recomputation of the total error:
+    oracle total at δ* within 1e-6 of the oracle's own minimum (bounded search on [ε, 4]); the
+    fitted slope of ln δ* against ln T is shown, not asserted (the noise and ε dependence of δ* is
+    not claimed)"""
     from scipy.optimize import minimize_scalar
 
     cfg = TradeoffConfig()
@@ -896,12 +883,13 @@ def check_moves(quick: bool = False) -> ClaimResult:
 @finding(
     name="tradeoff_estimation_falls_as_written",
     section="SPEC §4.4",
-    statement="Approximation error rises with δ, estimation error falls with δ",
     expectation="oracle",
     corrected_by="tradeoff_u_shape",
 )
 def finding_estimation_falls(quick: bool = False) -> ClaimResult:
-    """Estimation = optimization + GD variance σ²/(2n)Σ(1-(1-λ_i/λ_max)^T)²: the variance rises
+    """Approximation error rises with δ, estimation error falls with δ
+
+    Estimation = optimization + GD variance σ²/(2n)Σ(1-(1-λ_i/λ_max)^T)²: the variance rises
     with δ toward σ²m/(2n) as G becomes well conditioned, so once the optimization error is
     negligible the estimation error rises (slightly) with δ."""
     cfg = TradeoffConfig()
@@ -933,13 +921,12 @@ def _hilbert_kappa_oracle(n: int) -> float:
 @claim(
     name="high_precision_condition_number",
     section="SPEC §4, Result 4.3",
-    statement="condition_number_of_gram(w = -(j + ½)) (G = Hilbert) matches an exact-rational "
-    "oracle to 1e-8 up to κ ~ 1e37",
     expectation="oracle",
-    control="κ in float64 only (high-precision path never taken)",
     control_mutant="kappa_float64_only",
 )
 def check_hp(quick: bool = False) -> ClaimResult:
+    """condition_number_of_gram(w = -(j + ½)) (G = Hilbert) matches an exact-rational oracle to 1e-8
+    up to κ ~ 1e37"""
     ns = (10, 16) if quick else (10, 16, 20, 26)
     errs = []
     for n in ns:

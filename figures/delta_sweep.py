@@ -233,13 +233,14 @@ def _rule_slope(quick: bool, control: bool = False) -> dict:
 @finding(
     name="delta_star_tracks_rule",
     section="SPEC §7",
-    statement="the Δ rule predicts where to start training: over the Δ-sweep tasks (zero real "
-    "part, Δ trained), the slope of log Δ* on log Δ_rule has 1 inside its bootstrap 95% CI and "
-    "lies outside the 95% range of slopes with Δ_rule shuffled across tasks",
     expectation=("derived", "Monte Carlo"),
 )
 def check_delta_star_tracks_rule(quick: bool = False, control: bool = False) -> ClaimResult:
-    """SPEC §7 hypothesis: log Δ* − log Δ_rule constant across tasks, i.e. slope 1 of log Δ* on
+    """the Δ rule predicts where to start training: over the Δ-sweep tasks (zero real part, Δ
+    trained), the slope of log Δ* on log Δ_rule has 1 inside its bootstrap 95% CI and lies outside
+    the 95% range of slopes with Δ_rule shuffled across tasks
+
+    SPEC §7 hypothesis: log Δ* − log Δ_rule constant across tasks, i.e. slope 1 of log Δ* on
     log Δ_rule (derived), and the slope outside the 95 % range of slopes with Δ_rule shuffled
     across tasks (Monte Carlo permutation null)."""
     r = _rule_slope(quick, control)
@@ -261,12 +262,11 @@ def check_delta_star_tracks_rule(quick: bool = False, control: bool = False) -> 
 @finding(
     name="delta_star_tracks_inverse_L",
     section="SPEC §7",
-    statement="the competing predictor 1/L (the HiPPO/S4D habit) predicts Δ*: over the same "
-    "tasks the slope of log Δ* on log(1/L) lies outside the 95% range of slopes with L "
-    "shuffled across tasks",
     expectation="Monte Carlo",
 )
 def check_delta_star_tracks_inverse_L(quick: bool = False, control: bool = False) -> ClaimResult:
+    """the competing predictor 1/L (the HiPPO/S4D habit) predicts Δ*: over the same tasks the slope
+    of log Δ* on log(1/L) lies outside the 95% range of slopes with L shuffled across tasks"""
     r = _rule_slope(quick, control)
     s = r["inv_L"]
     if s["slope"] is None:

@@ -114,13 +114,13 @@ def _kernel_link(w, B, c, dt, L) -> float:
 @claim(
     name="hessian_readout_is_empirical_gram",
     section="SPEC §4.5",
-    statement="torch autograd ∇²_c ℒ (float64, real c) = (1/n) Σ_s φ_s φ_sᵀ, "
-    "φ_{s,j} = Σ_k Re(B̄_j w̄_j^k) x_{s,L−k}, to 1e-10 relative (complex B, AR(1) input, w = 0); "
-    "the kernel it differentiates equals the layer's torch kernel (values and gradients, 1e-10)",
     expectation="oracle",
     control="the autograd model's kernel shifted by one lag (ρ_k computed with w̄^{k+1})",
 )
 def check_hessian_gram(quick: bool = False, control: bool = False) -> ClaimResult:
+    """torch autograd ∇²_c ℒ (float64, real c) = (1/n) Σ_s φ_s φ_sᵀ, φ_{s,j} = Σ_k Re(B̄_j w̄_j^k)
+    x_{s,L−k}, to 1e-10 relative (complex B, AR(1) input, w = 0); the kernel it differentiates
+    equals the layer's torch kernel (values and gradients, 1e-10)"""
     hs = _hs()
     worst, link = 0.0, 0.0
     for i, (w, B, dt, L, phi) in enumerate(_readout_cases(quick)):
@@ -184,13 +184,13 @@ def _mc_data(quick: bool, method: str):
 @claim(
     name="hessian_readout_expectation_is_discrete_gram",
     section="SPEC §4.5, §4.1",
-    statement="E over inputs of autograd ∇²_c ℒ = Δ·gram_matrix(w, B̄/Δ, 'discrete', r) "
-    "(discrete Gram with the input's R, features Re(B̄ w̄^k)), white and AR(1) φ = 0.9: every "
-    "entry within Monte-Carlo error (max |z| below the Bonferroni bound at family level 1e-3)",
     expectation=("oracle", "Monte Carlo"),
     control="the autograd model discretizes with bilinear where ZOH is asked",
 )
 def check_hessian_expectation(quick: bool = False, control: bool = False) -> ClaimResult:
+    """E over inputs of autograd ∇²_c ℒ = Δ·gram_matrix(w, B̄/Δ, 'discrete', r) (discrete Gram with
+    the input's R, features Re(B̄ w̄^k)), white and AR(1) φ = 0.9: every entry within Monte-Carlo
+    error (max |z| below the Bonferroni bound at family level 1e-3)"""
     d = _mc_data(quick, "bilinear" if control else "zoh")
     q = sum(v["n_entries"] for v in d.values())
     zcrit = float(stats.norm.isf(MC_ALPHA / (2 * q)))
@@ -389,14 +389,13 @@ register_figure(
 @finding(
     name="full_hessian_inherits_spacing_dependence",
     section="SPEC §4 Claim [AM], §4.5",
-    statement="the full problem inherits the readout's dependence on the imaginary parts: "
-    "κ_GN in (c, Re w, Im w, log Δ) changes with the spacing δ like the readout's κ — the 95% "
-    "CI over input draws of the paired difference of the fitted slopes of log κ vs log δ "
-    "(GN − readout) contains 0, for clustered (δ <= a) and spread (δ >= 2a) spacings, white "
-    "and AR(1) input",
     expectation="Monte Carlo",
 )
 def check_inherits(quick: bool = False) -> ClaimResult:
+    """the full problem inherits the readout's dependence on the imaginary parts: κ_GN in (c, Re w,
+    Im w, log Δ) changes with the spacing δ like the readout's κ — the 95% CI over input draws of
+    the paired difference of the fitted slopes of log κ vs log δ (GN − readout) contains 0, for
+    clustered (δ <= a) and spread (δ >= 2a) spacings, white and AR(1) input"""
     cfg = _SPACING_QUICK if quick else _SPACING_FULL
     sl = spacing_slopes(cfg)
     parts = {}

@@ -164,16 +164,14 @@ def _random_modes(rng: np.random.Generator, N: int):
 @claim(
     name="kernel_matches_independent_oracles",
     section="SPEC §1.1–§1.2, §5, §6",
-    statement="ssm_kernel (numpy) and numerics.torch_kernel.ssm_kernel (float64) equal the impulse "
-    "response of the recurrence h_k = w̄h_{k-1} + B̄x_k with (w̄, B̄) from scipy.signal.cont2discrete "
-    "(ZOH and bilinear) and y = Re cᵀh by scipy.signal.lfilter, for random Re w <= 0 (including "
-    "w = 0), B, c, Δ, L <= 600, with and without conjugate pairs (2·Re): max error <= 1e-10 of "
-    "max|ρ|",
     expectation="oracle",
-    control="kernel shifted by one lag (ρ_k computed with w̄^{k+1})",
     control_mutant="kernel_shift_numpy",
 )
 def check_kernel_oracle(quick: bool = False) -> ClaimResult:
+    """ssm_kernel (numpy) and numerics.torch_kernel.ssm_kernel (float64) equal the impulse response
+    of the recurrence h_k = w̄h_{k-1} + B̄x_k with (w̄, B̄) from scipy.signal.cont2discrete (ZOH and
+    bilinear) and y = Re cᵀh by scipy.signal.lfilter, for random Re w <= 0 (including w = 0), B, c,
+    Δ, L <= 600, with and without conjugate pairs (2·Re): max error <= 1e-10 of max|ρ|"""
     rng = np.random.default_rng(5)
     n = 6 if quick else 30
     worst_np, worst_t, torch_ok = 0.0, 0.0, True
@@ -230,16 +228,15 @@ def _legs_dense_oracle(N: int, C, dt: float, L: int, *, normal_part: bool = Fals
 @claim(
     name="s4d_legs_convergence",
     section="SPEC §5, Result 5.1",
-    statement="the diagonal S4D-LegS kernel (numerics.s4d_legs_kernel, eigh of i(S + I/2)) equals "
-    "the dense ZOH kernel of (S, B/2, C) built from the SPEC formulas (scipy cont2discrete) to "
-    "1e-8 at N = 8..64; its distance to the dense kernel of (A, B, C) falls monotonically with N "
-    "(N = 8..512, quick 8..128) with a fitted log-log rate whose 95% CI lies below 0 (rate "
-    "shown, not asserted against a band); the transfer-function error falls likewise",
     expectation="oracle",
-    control="S4D-LegS B without the ½ of Result 5.1",
     control_mutant="legs_B_no_half",
 )
 def check_legs(quick: bool = False) -> ClaimResult:
+    """the diagonal S4D-LegS kernel (numerics.s4d_legs_kernel, eigh of i(S + I/2)) equals the dense
+    ZOH kernel of (S, B/2, C) built from the SPEC formulas (scipy cont2discrete) to 1e-8 at N =
+    8..64; its distance to the dense kernel of (A, B, C) falls monotonically with N (N = 8..512,
+    quick 8..128) with a fitted log-log rate whose 95% CI lies below 0 (rate shown, not asserted
+    against a band); the transfer-function error falls likewise"""
     dt, L = 0.05, 200 if quick else 400
     Ns = (8, 16, 32, 64, 128) if quick else (8, 16, 32, 64, 128, 256, 512)
     eq = 0.0

@@ -341,15 +341,14 @@ _DERIVED_DT = {"white": lambda L: L**-0.5, "constant": lambda L: 1.0 / L}
 @claim(
     name="first_token_weight_single_mode",
     section="SPEC §3, Result 3.1",
-    statement="one mode w = -a, Δ from the rule (timescale_rule + toeplitz_lambda_max): the "
-    "first-token weight |ρ_{L-1}|/|ρ_0| equals e^{-a(L-1)/√L} for white input and e^{-a(L-1)/L} "
-    "for constant input (a = 1/2, 1e-3; 1 for a = 0) to 1e-9, L = 2^8..2^14 (quick ..2^11) — "
-    "so < 1e-3 for a = 1/2 under the white rule",
     expectation="derived",
-    control="Δ ∝ (Lλ_max)^{-1} instead of ^{-1/2}",
     control_mutant="dt_exponent_minus_one",
 )
 def check_first_token_weight(quick: bool = False) -> ClaimResult:
+    """one mode w = -a, Δ from the rule (timescale_rule + toeplitz_lambda_max): the first-token
+    weight |ρ_{L-1}|/|ρ_0| equals e^{-a(L-1)/√L} for white input and e^{-a(L-1)/L} for constant
+    input (a = 1/2, 1e-3; 1 for a = 0) to 1e-9, L = 2^8..2^14 (quick ..2^11) — so < 1e-3 for a = 1/2
+    under the white rule"""
     Ls = [2**p for p in (range(8, 12) if quick else range(8, 15))]
     worst, details = 0.0, {}
     for label in ("white", "constant"):
@@ -381,15 +380,14 @@ def _envelope_oracle(a: float, L: int, N: int, seed: int) -> tuple[float, float]
 @claim(
     name="memory_envelope_multimode",
     section="SPEC §3, Result 3.1",
-    statement="64-mode S4D-Lin imaginary parts, random c, white-noise rule: memory_envelope of the "
-    "numerics kernel equals the envelope of the lfilter oracle kernel (Δ = L^{-1/2} derived) to "
-    "1e-8 (+1e-12 absolute) for a = 0 and 1/2; for a = 1/2 it lies below the Result 3.1 bound "
-    "Δ Σ|c_j B_j| e^{-aΔ(L-L/10)}/head, which is < 1e-3 at L >= 1024",
     expectation=("oracle", "derived"),
-    control="Δ ∝ (Lλ_max)^{-1} instead of ^{-1/2}",
     control_mutant="dt_exponent_minus_one",
 )
 def check_envelope(quick: bool = False) -> ClaimResult:
+    """64-mode S4D-Lin imaginary parts, random c, white-noise rule: memory_envelope of the numerics
+    kernel equals the envelope of the lfilter oracle kernel (Δ = L^{-1/2} derived) to 1e-8 (+1e-12
+    absolute) for a = 0 and 1/2; for a = 1/2 it lies below the Result 3.1 bound Δ Σ|c_j B_j|
+    e^{-aΔ(L-L/10)}/head, which is < 1e-3 at L >= 1024"""
     Ls = [1024, 2048] if quick else [1024, 2048, 4096, 8192, 16384]
     seeds = (0, 1) if quick else (0, 1, 2, 3, 4)
     N = 64
@@ -436,15 +434,14 @@ def _copy_oracle(a: float, L: int, m: int) -> tuple[float, float]:
 @claim(
     name="copy_first_token",
     section="SPEC §3, Check 3.3",
-    statement="copy x_1 to y_L, m = L/2 modes, Δ = L^{-1/2}, b_j = πj/(mΔ): a = 0 residual = "
-    "L^{-1/2} exactly (unregularized, 1e-9; ridge 1e-6, 1e-8), a = 1/2 unregularized residual = "
-    "√((1-e^{-2aΔ})/(1-e^{-2aΔL})) (1e-9), with ridge 1e-6 it is >= 0.999 once e^{√L/2} >> η^{-1/2} "
-    "(L >= 1024); residual and ‖c‖ equal the lstsq oracle on SPEC-built features at L = 256 (1e-8)",
     expectation=("derived", "oracle"),
-    control="phases b_jΔ cover [0, 2π) instead of [0, π)",
     control_mutant="copy_phases_full_circle",
 )
 def check_copy(quick: bool = False) -> ClaimResult:
+    """copy x_1 to y_L, m = L/2 modes, Δ = L^{-1/2}, b_j = πj/(mΔ): a = 0 residual = L^{-1/2}
+    exactly (unregularized, 1e-9; ridge 1e-6, 1e-8), a = 1/2 unregularized residual =
+    √((1-e^{-2aΔ})/(1-e^{-2aΔL})) (1e-9), with ridge 1e-6 it is >= 0.999 once e^{√L/2} >> η^{-1/2}
+    (L >= 1024); residual and ‖c‖ equal the lstsq oracle on SPEC-built features at L = 256 (1e-8)"""
     Ls = (256, 512) if quick else (256, 512, 1024)
     zero, half = 0.0, 0.0
     for L in Ls:
@@ -476,16 +473,15 @@ def check_copy(quick: bool = False) -> ClaimResult:
 @claim(
     name="stability_zero_real",
     section="SPEC §3, Result 3.2",
-    statement="Re w = 0 with Δ = (Lλ_max)^{-1/2}: (upper) E[y_L²] <= γ²(Σ|c_j B_j|)² for random "
-    "zero-real inits, every class, L = 2^6..2^14 (quick ..2^11); (attained) one mode w = 0, "
-    "B = c = 1: E[y_L²] = 1ᵀR1/(L λ_max) from the oracle (r from the SPEC formula, λ_max dense "
-    "or the periodic closed form) to 2e-6 of the bound (the rule's λ_max rtol is 1e-6) at L = 2^6..2^10 — exactly 1 for white and constant; "
-    "(fixed Δ) white input, w = 0: E[y_L²] = Δ²L, growing with slope 1",
     expectation=("derived", "oracle"),
-    control="Δ ∝ (Lλ_max)^{-1} instead of ^{-1/2}",
     control_mutant="dt_exponent_minus_one",
 )
 def check_stability(quick: bool = False) -> ClaimResult:
+    """Re w = 0 with Δ = (Lλ_max)^{-1/2}: (upper) E[y_L²] <= γ²(Σ|c_j B_j|)² for random zero-real
+    inits, every class, L = 2^6..2^14 (quick ..2^11); (attained) one mode w = 0, B = c = 1: E[y_L²]
+    = 1ᵀR1/(L λ_max) from the oracle (r from the SPEC formula, λ_max dense or the periodic closed
+    form) to 2e-6 of the bound (the rule's λ_max rtol is 1e-6) at L = 2^6..2^10 — exactly 1 for
+    white and constant; (fixed Δ) white input, w = 0: E[y_L²] = Δ²L, growing with slope 1"""
     Ls = [2**p for p in (range(6, 12) if quick else range(6, 15))]
     res = stability_slopes(Ls, n_inits=2 if quick else 8, seed=11, fixed=False)
     worst_ratio = max(res["bound_ratio"])

@@ -295,14 +295,13 @@ def _in_bracket(lam: nm.LambdaMax, ref: float, slack: float = 1e-12) -> bool:
 @claim(
     name="lambda_max_matches_dense",
     section="SPEC §2.3a, §6",
-    statement="toeplitz_lambda_max's certified bracket [lower, upper] (relative width <= 1e-8) "
-    "contains the dense eigvalsh λ_max of the Toeplitz matrix built from the SPEC formula of r, "
-    "for every class of Result 2.3 and AR(1) φ = -0.5, at L = 64, 300, 700, 1500 (quick: 64, 300)",
     expectation="oracle",
-    control="λ_max off by a constant factor (2)",
     control_mutant="lambda_max_factor2",
 )
 def check_lambda_dense(quick: bool = False) -> ClaimResult:
+    """toeplitz_lambda_max's certified bracket [lower, upper] (relative width <= 1e-8) contains the
+    dense eigvalsh λ_max of the Toeplitz matrix built from the SPEC formula of r, for every class of
+    Result 2.3 and AR(1) φ = -0.5, at L = 64, 300, 700, 1500 (quick: 64, 300)"""
     Ls = (64, 300) if quick else (64, 300, 700, 1500)
     worst, ok, details = 0.0, True, {}
     for label, model, params in CLASSES + (AR1_NEG,):
@@ -321,17 +320,15 @@ def check_lambda_dense(quick: bool = False) -> ClaimResult:
 @claim(
     name="lambda_max_growth_slopes",
     section="SPEC §2, Result 2.3",
-    statement="λ_max at L = 2^8..2^16 (quick 2^8..2^12) against the Result 2.3 table: white = 1, "
-    "constant = L, periodic P = 10.3 = (L + |sin(2πL/P)/sin(2π/P)|)/2 (each inside the certified "
-    "bracket); AR(1) φ = 0.9, -0.5 within [sine-vector Rayleigh quotient, (1+|φ|)/(1-|φ|)]; "
-    "power law α = 2 within [Rayleigh quotient, π²/3 - 1]; power laws α = 0.3, 0.5: exponent "
-    "1 - α of λ(2L) - λ(L) at the last octave within 0.005; α = 1: λ(2L) - λ(L) → c ln 2 with "
-    "c = 2 (sympy) within 0.005",
     expectation=("derived", "oracle"),
-    control="λ_max off by a constant factor (2)",
     control_mutant="lambda_max_factor2",
 )
 def check_lambda_max_slopes(quick: bool = False) -> ClaimResult:
+    """λ_max at L = 2^8..2^16 (quick 2^8..2^12) against the Result 2.3 table: white = 1, constant =
+    L, periodic P = 10.3 = (L + |sin(2πL/P)/sin(2π/P)|)/2 (each inside the certified bracket); AR(1)
+    φ = 0.9, -0.5 within [sine-vector Rayleigh quotient, (1+|φ|)/(1-|φ|)]; power law α = 2 within
+    [Rayleigh quotient, π²/3 - 1]; power laws α = 0.3, 0.5: exponent 1 - α of λ(2L) - λ(L) at the
+    last octave within 0.005; α = 1: λ(2L) - λ(L) → c ln 2 with c = 2 (sympy) within 0.005"""
     Ls = _lengths(quick)
     parts: dict[str, ClaimResult] = {}
     exact = {
@@ -395,18 +392,16 @@ def _moment_err(e: float, ref: float, rho: np.ndarray, r: np.ndarray) -> float:
 @claim(
     name="output_moment_slopes",
     section="SPEC §1.3, §2 Result 2.2–2.3",
-    statement="E[y_L²] = ρᵀRρ computed by ssm_kernel + output_second_moment equals the oracle "
-    "(lfilter impulse response, fftconvolve quadratic form, r from the SPEC formula) to 1e-9 "
-    "(+ the round-off floor 1e-12·Σ|r|·‖ρ‖² where ρᵀRρ cancels) for "
-    "a single mode w = 0 (periodic: resonant ib, Δb = 2π/P) at fixed Δ = 0.01 and for 16-mode "
-    "S4D-Lin (Re w = 0) under the rule, L = 2^8..2^16 (quick ..2^12); the fixed-Δ growth "
-    "exponent at the last octave is 1 + e (white 1, AR(1) φ = 0.9, -0.5 1, power law α=2 1, α=0.5 1.5 via "
-    "second differences, constant 2, periodic 2) within 0.01",
     expectation=("oracle", "derived"),
-    control="R replaced by the identity",
     control_mutant="R_identity",
 )
 def check_output_moment_slopes(quick: bool = False) -> ClaimResult:
+    """E[y_L²] = ρᵀRρ computed by ssm_kernel + output_second_moment equals the oracle (lfilter
+    impulse response, fftconvolve quadratic form, r from the SPEC formula) to 1e-9 (+ the round-off
+    floor 1e-12·Σ|r|·‖ρ‖² where ρᵀRρ cancels) for a single mode w = 0 (periodic: resonant ib, Δb =
+    2π/P) at fixed Δ = 0.01 and for 16-mode S4D-Lin (Re w = 0) under the rule, L = 2^8..2^16 (quick
+    ..2^12); the fixed-Δ growth exponent at the last octave is 1 + e (white 1, AR(1) φ = 0.9, -0.5
+    1, power law α=2 1, α=0.5 1.5 via second differences, constant 2, periodic 2) within 0.01"""
     Ls = _lengths(quick)
     dt_fixed, N = 0.01, 16
     expo = {"white": 1.0, "ar1_0.9": 1.0, "ar1_-0.5": 1.0, "power_law_2": 1.0,
@@ -445,17 +440,15 @@ def check_output_moment_slopes(quick: bool = False) -> ClaimResult:
 @claim(
     name="output_bound_result_2_1",
     section="SPEC §2, Result 2.1–2.2",
-    statement="(upper) E[y_L²] <= λ_max‖ρ‖² <= λ_max L Δ² (Σ|c_j B_j|)² for random Re w <= 0 "
-    "(including 0), B, c, Δ, classes, L <= 512, λ_max from dense eigvalsh, and output_bound "
-    "equals that formula (conj_pairs: 4x; kernel_output_bound = λ‖ρ‖²); (attained) one mode "
-    "w = 0, B = c = 1, Δ from timescale_rule: E[y_L²] = γ²(Σ|c_jB_j|)² = γ² exactly (γ = 1, ½) "
-    "for white and constant input (L = 2^4..2^14), and "
-    "E[y_L²] = 1ᵀR1/(L λ_max) for AR(1) φ = 0.9 (L = 64..1024, dense λ_max)",
     expectation=("derived", "oracle"),
-    control="Δ ∝ (Lλ_max)^{-1} instead of ^{-1/2}",
     control_mutant="dt_exponent_minus_one",
 )
 def check_output_bound(quick: bool = False) -> ClaimResult:
+    """(upper) E[y_L²] <= λ_max‖ρ‖² <= λ_max L Δ² (Σ|c_j B_j|)² for random Re w <= 0 (including 0),
+    B, c, Δ, classes, L <= 512, λ_max from dense eigvalsh, and output_bound equals that formula
+    (conj_pairs: 4x; kernel_output_bound = λ‖ρ‖²); (attained) one mode w = 0, B = c = 1, Δ from
+    timescale_rule: E[y_L²] = γ²(Σ|c_jB_j|)² = γ² exactly (γ = 1, ½) for white and constant input (L
+    = 2^4..2^14), and E[y_L²] = 1ᵀR1/(L λ_max) for AR(1) φ = 0.9 (L = 64..1024, dense λ_max)"""
     rng = np.random.default_rng(2024)
     n = 30 if quick else 200
     worst, formula_err = 0.0, 0.0
@@ -518,13 +511,12 @@ def _multimode_rule_curve(label: str, model: str, params, Ls, N: int = 16, fixed
 @claim(
     name="multimode_rule_bound",
     section="SPEC §2, Result 2.1–2.2",
-    statement="16-mode S4D-Lin with Re w = 0 (c = 1/N, conjugate pairs) under Δ = (Lλ_max)^{-1/2}: "
-    "E[y_L²] <= γ²(2Σ|c_jB_j|)² = 4 at every L = 2^8..2^16 (quick ..2^12) for every class",
     expectation="derived",
-    control="λ_max taken as r(0) (autocorrelation ignored by the rule)",
     control_mutant="lambda_max_white",
 )
 def check_multimode_bound(quick: bool = False) -> ClaimResult:
+    """16-mode S4D-Lin with Re w = 0 (c = 1/N, conjugate pairs) under Δ = (Lλ_max)^{-1/2}: E[y_L²]
+    <= γ²(2Σ|c_jB_j|)² = 4 at every L = 2^8..2^16 (quick ..2^12) for every class"""
     Ls = _lengths(quick)
     worst, details = 0.0, {}
     for label, model, params in CLASSES:
@@ -574,14 +566,13 @@ def _recurrence_y_last(w, B, c, dt: float, x: np.ndarray, conj_pairs: bool) -> n
 @claim(
     name="monte_carlo_second_moment",
     section="SPEC §1.3, §6",
-    statement="Monte-Carlo E[y_L²] — inputs simulated exactly (circulant embedding) from the SPEC "
-    "formula of r, y_L by the recurrence (scipy cont2discrete + lfilter) — matches ρᵀRρ of "
-    "ssm_kernel + output_second_moment within 3 standard errors (AR(1) φ = 0.9, power law α = 0.5)",
     expectation="Monte Carlo",
-    control="R replaced by the identity",
     control_mutant="R_identity",
 )
 def check_monte_carlo(quick: bool = False) -> ClaimResult:
+    """Monte-Carlo E[y_L²] — inputs simulated exactly (circulant embedding) from the SPEC formula of
+    r, y_L by the recurrence (scipy cont2discrete + lfilter) — matches ρᵀRρ of ssm_kernel +
+    output_second_moment within 3 standard errors (AR(1) φ = 0.9, power law α = 0.5)"""
     rng = np.random.default_rng(7)
     L, n = (256, 4000) if quick else (1024, 20000)
     N, dt = 8, 0.05

@@ -283,16 +283,16 @@ def _trained_readout_runs(quick: bool):
 @claim(
     name="trained_tradeoff_matches_exact",
     section="SPEC §4.4",
-    statement="A torch SSM layer trained on its readout (GD at step 1/λ_max, T steps) "
-    "reproduces the exact errors of SPEC §4.4 at every δ: its approximation error (L-BFGS on "
-    "the noise-free target) to 1e-7, its estimation and total errors as seed means within 3 "
-    "exact SE per δ and pooled over δ, and each seed's total to 1e-8 of the exact GD iterate "
-    "for that seed's noise",
     expectation="derived",
     control="exact expectation with the variance term doubled (σ²/n for ½σ²/n)",
 )
 def check_trained_tradeoff(quick: bool = False, control: bool = False) -> ClaimResult:
-    """Expectation: :func:`numerics.training.tradeoff.exact_discrete_tradeoff` (float64 closed
+    """A torch SSM layer trained on its readout (GD at step 1/λ_max, T steps) reproduces the exact
+    errors of SPEC §4.4 at every δ: its approximation error (L-BFGS on the noise-free target) to
+    1e-7, its estimation and total errors as seed means within 3 exact SE per δ and pooled over δ,
+    and each seed's total to 1e-8 of the exact GD iterate for that seed's noise
+
+    Expectation: :func:`numerics.training.tradeoff.exact_discrete_tradeoff` (float64 closed
     forms in G's eigenbasis, and the exact standard deviation over the noise), independent of
     the torch layer, autograd and optimizer that produce the trained numbers."""
     from numerics.training.tradeoff import (
