@@ -155,17 +155,8 @@ def _prepare(w, B, c, dt, method, allow_unstable):
     return w, B, c, dt_b[..., None]
 
 
-def ssm_kernel(
-    w,
-    B,
-    c,
-    dt,
-    L: int,
-    method: str = "zoh",
-    *,
-    conj_pairs: bool = False,
-    allow_unstable: bool = False,
-) -> np.ndarray:
+def ssm_kernel(w, B, c, dt, L: int, method: str = "zoh", *, conj_pairs: bool = False,
+               allow_unstable: bool = False) -> np.ndarray:
     r"""SSM convolution kernel $\rho_k = \mathrm{Re}\sum_n c_n \bar B_n \bar w_n^k$, k = 0..L-1.
 
     SPEC §1.2 (Vandermonde product) and §5 (conjugate-pair halving). Computed in float64 from

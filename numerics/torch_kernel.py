@@ -367,21 +367,11 @@ class _SSMVandermonde(torch.autograd.Function):
         return grad_z, grad_coef, None, None
 
 
-def ssm_kernel(
-    w,
-    B,
-    c,
-    dt,
-    L: int,
-    method: str = "zoh",
-    *,
-    conj_pairs: bool = False,
-    allow_unstable: bool = False,
-) -> torch.Tensor:
-    r"""SSM convolution kernel $\rho_k = \mathrm{Re}\sum_n c_n \bar B_n \bar w_n^k$, k = 0..L-1.
+def ssm_kernel(w, B, c, dt, L: int, method: str = "zoh", *, conj_pairs: bool = False,
+               allow_unstable: bool = False) -> torch.Tensor:
+    r"""Torch twin of :func:`numerics.ssm.ssm_kernel` (same arguments, same kernel ρ_k, k < L).
 
-    SPEC §1.2 (Vandermonde product) and §5 (conjugate pairs); torch twin of
-    :func:`numerics.ssm.ssm_kernel`. Phases and powers are formed in float64 through the split
+    SPEC §1.2 (Vandermonde product) and §5 (conjugate pairs). Phases and powers are formed in float64 through the split
     k = i + C·j (module docstring) and contracted by one batched matrix product in the working
     precision, so the float32 kernel stays accurate (relative error <= 1e-5 up to L = 65536) at
     Re w = 0, including w = 0 exactly. Memory O(H·N·√L + H·L) forward and backward.
