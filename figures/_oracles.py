@@ -16,6 +16,7 @@ import scipy.linalg
 import scipy.signal
 
 __all__ = [
+    "hippo_legs",
     "autocorrelation",
     "dense_lambda_max",
     "ones_form",
@@ -136,3 +137,18 @@ def simulate_stationary(r: np.ndarray, n: int, rng: np.random.Generator) -> np.n
     xi = rng.standard_normal((n, M)) + 1j * rng.standard_normal((n, M))
     x = scipy.fft.fft(np.sqrt(lam / M) * xi, axis=-1).real
     return x[:, :L]
+
+
+def hippo_legs(N: int, *, normal_part: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    r"""Dense HiPPO-LegS (M, B) written from the SPEC §5 formulas, float64 (N, N) and (N,).
+
+    $A_{nk} = -\sqrt{(2n+1)(2k+1)}$ (n > k), $-(n+1)$ (n = k), 0 (n < k); $B_n = \sqrt{2n+1}$.
+    ``normal_part=True`` gives $M = S = A + PP^\top$ with $P_n = \sqrt{n + 1/2}$ instead of A.
+    An oracle: independent of ``numerics.hippo_legs`` / ``numerics.init.legs_normal_part``, which
+    the S4D-LegS claims check."""
+    q = np.sqrt(2.0 * np.arange(N) + 1.0)
+    M = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
+    if normal_part:
+        P = np.sqrt(np.arange(N) + 0.5)
+        M = M + np.outer(P, P)
+    return M, q

@@ -19,6 +19,7 @@ from scipy.integrate import quad
 import numerics as nm
 from numerics._fit import fit_line, loglog_fit
 
+from . import _oracles
 from .claims import ClaimResult, all_of, claim, equal_within, finding, in_band
 from .framework import FigureData, register_figure
 
@@ -613,8 +614,6 @@ def check_gram_discrete(quick: bool = False) -> ClaimResult:
     densely from the SPEC definitions (r from the SPEC formulas: white, AR(1) φ = 0.9, power law α =
     0.5), and the white finite-horizon closed form = Δ·Φ·Φᵀ, for Re w = 0 and Re w < 0 modes with
     random complex B, to 1e-10 of max|G|"""
-    from . import _oracles
-
     rng = np.random.default_rng(4)
     worst = 0.0
     for L in (64, 300) if quick else (64, 300, 1000):
@@ -677,10 +676,8 @@ def _oracle_init(name: str, m: int, L: int = 4096):
     if name == "s4d_inv":
         return -0.5 + 1j * (N / np.pi) * (N / (2 * n + 1) - 1), np.ones(m), None
     if name == "s4d_legs":
-        q = np.sqrt(2.0 * np.arange(N) + 1.0)
-        A = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)
-        P = np.sqrt(np.arange(N) + 0.5)
-        lam, V = np.linalg.eig(A + np.outer(P, P))  # S = A + PPᵀ by hand (oracle)
+        S, q = _oracles.hippo_legs(N, normal_part=True)  # S = A + PPᵀ from the SPEC (oracle)
+        lam, V = np.linalg.eig(S)
         V = V / np.linalg.norm(V, axis=0)
         Bp = np.linalg.solve(V, 0.5 * q)
         sel = lam.imag > 0

@@ -17,22 +17,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from numerics._fit import t95
+
 from .claims import ClaimResult, finding
 from .framework import FigureData, register_figure
 from .training import TrainedFigureConfig, load_summary
 
 S4D_RANGE = (1e-3, 1e-1)
 
-#: the Δ-sweep figures are drawn from a training summary like the others of figures.training:
-#: same config (source, scale); the old name stays for callers
-DeltaSweepFigureConfig = TrainedFigureConfig
-
-
-def _t95(n: np.ndarray) -> np.ndarray:
-    from scipy import stats
-
-    n = np.asarray(n, dtype=float)
-    return np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
 
 
 def _key(t: dict) -> str:
@@ -55,7 +47,7 @@ def compute_delta_sweep(cfg: TrainedFigureConfig) -> FigureData:
     for t in s["tasks"]:
         k = _key(t)
         mean, se = np.asarray(t["mean"], float), np.asarray(t["se"], float)
-        h = _t95(np.asarray(t["n_seeds"])) * se
+        h = t95(np.asarray(t["n_seeds"], dtype=float) - 1) * se
         cols[f"{k}|dt"] = np.asarray(t["grid"], float)
         cols[f"{k}|mean"] = mean
         cols[f"{k}|lo"] = mean - h

@@ -207,15 +207,12 @@ def _legs_dense_oracle(N: int, C, dt: float, L: int, *, normal_part: bool = Fals
                        b_scale: float = 1.0) -> np.ndarray:
     """ZOH kernel of a dense HiPPO-LegS system (M, b_scale·B, C), M = A or (``normal_part``)
     S = A + PPᵀ, built from the SPEC §5 formulas by scipy cont2discrete and the explicit
-    recurrence. An oracle: A, B, P and S are written out here, independently of
-    ``numerics.hippo_legs`` / ``numerics.init.legs_normal_part`` that the claim checks."""
+    recurrence. An oracle: A, B, P and S come from :func:`figures._oracles.hippo_legs`,
+    independently of ``numerics.hippo_legs`` / ``numerics.init.legs_normal_part`` that the claim
+    checks."""
     import scipy.signal
 
-    q = np.sqrt(2.0 * np.arange(N) + 1.0)  # B_n = (2n+1)^{1/2}
-    M = -np.tril(np.outer(q, q), -1) - np.diag(np.arange(N) + 1.0)  # A
-    if normal_part:
-        P = np.sqrt(np.arange(N) + 0.5)
-        M = M + np.outer(P, P)  # S
+    M, q = _oracles.hippo_legs(N, normal_part=normal_part)
     Ad, Bd, *_ = scipy.signal.cont2discrete((M, (b_scale * q)[:, None], np.asarray(C)[None, :],
                                              np.zeros((1, 1))), dt, method="zoh")
     h, out = Bd[:, 0], np.empty(L)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "loglog_fit", "ols_slope", "mean_ci95"]
+__all__ = ["LineFit", "fit_line", "loglog_fit", "ols_slope", "mean_ci95", "t95"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def fit_line(x, y) -> LineFit:
     n = int(x.size)
     if n > 2:
         se = float(r.stderr)
-        half = float(stats.t.ppf(0.975, n - 2)) * se
+        half = t95(n - 2) * se
         ci = (float(r.slope) - half, float(r.slope) + half)
     else:
         se, ci = math.nan, (math.nan, math.nan)
@@ -107,6 +107,15 @@ def ols_slope(x, y) -> np.ndarray:
         return np.sum(xc * yc, axis=-1) / np.sum(xc * xc, axis=-1)
 
 
+def t95(df):
+    """The Student-t quantile t_{0.975, df} that every 95% interval here multiplies a standard
+    error by (``scipy.stats.t.ppf``). df: degrees of freedom, scalar or array; NaN where
+    df < 1 (no interval). Returns a float for a scalar, else a float64 array of df's shape."""
+    d = np.asarray(df, dtype=np.float64)
+    out = np.where(d >= 1, stats.t.ppf(0.975, np.maximum(d, 1.0)), np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
 def mean_ci95(x) -> tuple[float, float, float]:
     """(mean, low, high): the mean of ``x`` and its 95% Student-t interval
     mean -/+ t_{0.975, n-1} s / sqrt(n) (s: sample standard deviation, ddof = 1).
@@ -122,5 +131,5 @@ def mean_ci95(x) -> tuple[float, float, float]:
     m = float(x.mean())
     if x.size < 2:
         return m, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    half = t95(x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
     return m, m - half, m + half

@@ -724,7 +724,7 @@ def test_delta_sweep_figures_draw_from_a_summary(tmp_path, monkeypatch):
     for name in ("delta_sweep", "delta_star_vs_rule"):
         build_figure(name, out_dir=tmp_path / "out")
         assert (tmp_path / "out" / f"{name}.png").exists()
-    data = fd.compute_delta_star_vs_rule(fd.DeltaSweepFigureConfig(source="results"))
+    data = fd.compute_delta_star_vs_rule(fd.TrainedFigureConfig(source="results"))
     assert len(data.columns["dt_star"]) == 4 and data.meta["slopes"]["rule"]["slope"] > 0.5
-    cols = fd.compute_delta_sweep(fd.DeltaSweepFigureConfig(source="results")).columns
+    cols = fd.compute_delta_sweep(fd.TrainedFigureConfig(source="results")).columns
     assert "white_L64|zero_real|trained|mean" in cols
