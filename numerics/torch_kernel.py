@@ -225,10 +225,9 @@ def zoh(w: torch.Tensor, dt) -> tuple[torch.Tensor, torch.Tensor]:
     """
     w, dt = _check_w_dt(w, dt)
     cdtype = w.dtype if w.is_complex() else _complex_dtype(w)
-    w64 = w.to(torch.complex128)
-    dt64 = dt.to(device=w.device, dtype=torch.float64)
-    z = dt64 * w64
-    out = torch.exp(z).to(cdtype), (dt64 * _expm1_over_z(z)).to(cdtype)
+    z, B_factor = _log_w_bar_B_factor(w.to(torch.complex128),
+                                      dt.to(device=w.device, dtype=torch.float64), "zoh")
+    out = torch.exp(z).to(cdtype), B_factor.to(cdtype)
     return _finite_out(out, "w and dt", "e^{Δw}")
 
 
@@ -257,15 +256,19 @@ def log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str = "zoh") -> torch.T
     """
     check_choice("method", method, _METHODS)
     w, dt = _check_w_dt(w, dt)
-    out = _log_w_bar(w, dt, method)
-    return _finite_out(out, "w and dt", "log w̄ (the bilinear pole Δw = 2, or overflow)")
+    z = dt * w if method == "zoh" else _log_w_bar_B_factor(w, dt, method)[0]
+    return _finite_out(z, "w and dt", "log w̄ (the bilinear pole Δw = 2, or overflow)")
 
 
-def _log_w_bar(w: torch.Tensor, dt: torch.Tensor, method: str) -> torch.Tensor:
+def _log_w_bar_B_factor(w: torch.Tensor, dt: torch.Tensor, method: str):
+    r"""(log w̄, B̄/B) of SPEC §1.1 without forming w̄, unchecked, in the dtype of ``w``, ``dt``
+    (broadcast together): ZOH z = Δw, B̄/B = Δ(e^z − 1)/z; bilinear z = 2 artanh(Δw/2),
+    B̄/B = Δ/(1 − Δw/2). The one home of both maps for :func:`zoh`, :func:`log_w_bar` and the
+    kernel (which calls it on validated float64 tensors)."""
     z = dt * w
     if method == "zoh":
-        return z
-    return 2.0 * torch.atanh(0.5 * z)
+        return z, dt * _expm1_over_z(z)
+    return 2.0 * torch.atanh(0.5 * z), dt / (1.0 - 0.5 * z)
 
 
 # ----------------------------------------------------------------------------- kernel
@@ -424,12 +427,7 @@ def ssm_kernel(w, B, c, dt, L: int, method: str = "zoh", *, conj_pairs: bool = F
     # --- float64 part: discretization and the two small Vandermonde factors
     w64 = w.to(torch.complex128).expand(shape)  # (..., N)
     dt64 = dt_b.to(torch.float64)[..., None]  # (..., 1)
-    if method == "zoh":
-        z = dt64 * w64  # (..., N)  log w̄
-        B_factor = dt64 * _expm1_over_z(z)
-    else:
-        z = _log_w_bar(w64, dt64, "bilinear")
-        B_factor = dt64 / (1.0 - 0.5 * dt64 * w64)
+    z, B_factor = _log_w_bar_B_factor(w64, dt64, method)  # (..., N) log w̄ and B̄/B
     coef = c.to(torch.complex128) * B.to(torch.complex128) * B_factor  # (..., N)
     if conj_pairs:
         coef = 2.0 * coef
