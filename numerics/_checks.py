@@ -495,6 +495,32 @@ def check_w(w, allow_unstable: bool = False) -> np.ndarray:
     return a
 
 
+def check_broadcast(*, to=None, to_what: str = "", **shapes) -> tuple[int, ...]:
+    """The broadcast of the named shapes (tuples, numpy or torch shapes), the one home of the
+    shape check of numerics.ssm and numerics.torch_kernel. Without ``to``: the shapes must
+    broadcast together (``np.broadcast_shapes``), else ``InputError: shapes do not broadcast:
+    name(shape), ...``. With ``to``: the one named shape must broadcast *to* ``to``
+    (``np.broadcast_to``), else ``InputError: name of shape ... does not broadcast to
+    <to_what> <to>``; returns ``to``."""
+    named = {k: tuple(int(n) for n in v) for k, v in shapes.items()}
+    if to is None:
+        try:
+            return tuple(np.broadcast_shapes(*named.values()))
+        except ValueError:
+            listed = ", ".join(f"{k}{v}" for k, v in named.items())
+            raise InputError(f"shapes do not broadcast: {listed}") from None
+    to = tuple(int(n) for n in to)
+    ((name, shape),) = named.items()
+    try:
+        ok = np.broadcast_shapes(shape, to) == to
+    except ValueError:
+        ok = False
+    if not ok:
+        target = f"{to_what} {to}" if to_what else f"{to}"
+        raise InputError(f"{name} of shape {shape} does not broadcast to {target}")
+    return to
+
+
 def broadcast(**arrays) -> tuple[np.ndarray, ...]:
     """Broadcast named arrays, naming them all when their shapes do not match."""
     try:

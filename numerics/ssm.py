@@ -22,10 +22,10 @@ import numpy as np
 import scipy.fft
 
 from ._checks import (
-    MAX_L_FFT,
     InputError,
     broadcast,
     check_bool,
+    check_broadcast,
     check_choice,
     check_complex_array,
     check_dt,
@@ -145,14 +145,9 @@ def _prepare(w, B, c, dt, method, allow_unstable):
     c = check_complex_array("c", c)
     dt = check_dt(dt)
     w, B, c = broadcast(w=w, B=B, c=c)
-    lead = w.shape[:-1]
-    try:
-        dt_b = np.broadcast_to(dt, lead)
-    except ValueError:
-        raise InputError(
-            f"dt of shape {dt.shape} does not broadcast to the channel shape {lead} of w{w.shape}"
-        ) from None
-    return w, B, c, dt_b[..., None]
+    lead = check_broadcast(dt=dt.shape, to=w.shape[:-1],
+                           to_what=f"the channel shape of w{w.shape}:")
+    return w, B, c, np.broadcast_to(dt, lead)[..., None]
 
 
 def ssm_kernel(w, B, c, dt, L: int, method: str = "zoh", *, conj_pairs: bool = False,
@@ -249,12 +244,7 @@ def ssm_recurrence(
     w_bar, B_factor = discretize(w, dt, method)
     B_bar = B_factor * B
     L = x.shape[-1]
-    try:
-        lead = np.broadcast_shapes(x.shape[:-1], w.shape[:-1])
-    except ValueError:
-        raise InputError(
-            f"x of shape {x.shape} does not broadcast with the channel shape {w.shape[:-1]}"
-        ) from None
+    lead = check_broadcast(x_channels=x.shape[:-1], w_channels=w.shape[:-1])
     h = np.zeros(lead + (w.shape[-1],), dtype=np.complex128)
     y = np.empty(lead + (L,), dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -282,15 +272,8 @@ def causal_conv(kernel, x) -> np.ndarray:
     """
     kernel = _check_time_axis("kernel", kernel, "a lag axis")
     x = _check_time_axis("x", x, "a time axis")
-    L = x.shape[-1]
-    if L > MAX_L_FFT:
-        raise InputError(f"x has L = {L} time steps, over the cap MAX_L_FFT = {MAX_L_FFT}")
-    try:
-        np.broadcast_shapes(kernel.shape[:-1], x.shape[:-1])
-    except ValueError:
-        raise InputError(
-            f"kernel{kernel.shape} and x{x.shape}: leading axes do not broadcast"
-        ) from None
+    L = check_L(x.shape[-1], name="the length of x")
+    check_broadcast(kernel_leading=kernel.shape[:-1], x_leading=x.shape[:-1])
     kernel = kernel[..., :L]
     # the product scales as kernel * x: convolve at unit scale (exact powers of two), rescale
     sk, sx = scale_of(kernel), scale_of(x)

@@ -49,6 +49,7 @@ from ._checks import (
     InputTypeError,
     _as_numeric,
     check_bool,
+    check_broadcast,
     check_choice,
     check_elements,
     check_L,
@@ -125,12 +126,7 @@ def _check_w_dt(w, dt, *, allow_empty: bool = False) -> tuple[torch.Tensor, torc
         raise InputError(f"w must be non-empty, got shape {tuple(w.shape)}")
     if dt.numel() == 0:
         raise InputError("dt must be non-empty")
-    try:
-        torch.broadcast_shapes(w.shape, dt.shape)
-    except RuntimeError:
-        raise InputError(
-            f"shapes do not broadcast: w{tuple(w.shape)}, dt{tuple(dt.shape)}"
-        ) from None
+    check_broadcast(w=w.shape, dt=dt.shape)
     if w.device != dt.device:
         raise InputError(f"w on {w.device} and dt on {dt.device}: put them on one device")
     ok = torch.isfinite(w).all() & torch.isfinite(dt).all() & (dt > 0).all()
@@ -408,20 +404,10 @@ def ssm_kernel(w, B, c, dt, L: int, method: str = "zoh", *, conj_pairs: bool = F
     _check_inputs(w, B, c, dt, allow_unstable)
     cdtype = _complex_dtype(w, B, c)
     rdtype = _real_dtype(cdtype)
-    try:
-        shape = torch.broadcast_shapes(w.shape, B.shape, c.shape)
-    except RuntimeError:
-        raise InputError(
-            f"shapes do not broadcast: w{tuple(w.shape)}, B{tuple(B.shape)}, c{tuple(c.shape)}"
-        ) from None
+    shape = torch.Size(check_broadcast(w=w.shape, B=B.shape, c=c.shape))
     lead = shape[:-1]
-    try:
-        dt_b = torch.broadcast_to(dt, lead)
-    except RuntimeError:
-        raise InputError(
-            f"dt of shape {tuple(dt.shape)} does not broadcast to the channel shape {tuple(lead)} "
-            f"of w{tuple(shape)}"
-        ) from None
+    check_broadcast(dt=dt.shape, to=lead, to_what=f"the channel shape of w{tuple(shape)}:")
+    dt_b = torch.broadcast_to(dt, lead)
 
     check_elements(f"the kernel, channels * L = {math.prod(lead)} * {L}", math.prod(lead) * L)
     # --- float64 part: discretization and the two small Vandermonde factors
@@ -456,12 +442,7 @@ def causal_conv(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         _check_tensor(name, t, real=True, axis=axis)
     if kernel.device != x.device:
         raise InputError(f"kernel on {kernel.device} and x on {x.device}: put them on one device")
-    try:
-        torch.broadcast_shapes(kernel.shape[:-1], x.shape[:-1])
-    except RuntimeError:
-        raise InputError(
-            f"kernel{tuple(kernel.shape)} and x{tuple(x.shape)}: leading axes do not broadcast"
-        ) from None
+    check_broadcast(kernel_leading=kernel.shape[:-1], x_leading=x.shape[:-1])
     check_L(x.shape[-1], name="the length of x")
     training = torch.is_grad_enabled() and (kernel.requires_grad or x.requires_grad)
     if not training and not bool(torch.isfinite(kernel).all() & torch.isfinite(x).all()):

@@ -231,5 +231,5 @@ def test_recurrence_and_conv_reject_bad_x():
         nm.ssm_recurrence(w, B, c, 0.1, np.array([1.0, np.nan]))
     with pytest.raises(ValueError, match="time axis"):
         nm.causal_conv(np.ones(3), np.zeros(0))
-    with pytest.raises(ValueError, match="does not broadcast"):
+    with pytest.raises(ValueError, match="do not broadcast"):
         nm.ssm_recurrence(np.ones((2, 1)) * -1, np.ones((2, 1)), np.ones((2, 1)), 0.1, np.ones((3, 5)))
