@@ -170,7 +170,7 @@ def add_command(subparsers, name: str, run):
     (for its arguments). ``run``'s docstring documents the command once: its first paragraph is
     the line of the command list, the rest the description of ``autocorr-ssm NAME --help``
     (argparse refills both)."""
-    summary, _, description = inspect.cleandoc(run.__doc__).partition("\n\n")
+    summary, _, description = inspect.cleandoc(run.__doc__ or name).partition("\n\n")  # -OO: no doc
     p = subparsers.add_parser(name, help=summary, description=description)
     p.set_defaults(func=run)
     return p
